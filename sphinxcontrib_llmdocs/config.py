@@ -1,0 +1,223 @@
+"""The frozen configuration the core runs on, built once from ``conf.py`` (or the CLI).
+
+Every ``llmdocs_*`` setting is declared once in :data:`SETTINGS` (name, default, types, description); the
+Sphinx adapter registers them from there and the README's table lists the same entries.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sphinxcontrib_llmdocs.errors import InvalidConfigError
+
+__all__ = ["BACKEND_NAMES", "SETTINGS", "LlmdocsConfig", "Setting"]
+
+#: Backends selectable by name; ``"module:attribute"`` names a custom backend factory instead.
+BACKEND_NAMES = ("auto", "anthropic", "anthropic-batch", "offline", "cache-only")
+
+_OUTPUT_DIR_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*(/[A-Za-z0-9_][A-Za-z0-9_.\-]*)*$")
+_FACTORY_RE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One ``llmdocs_*`` setting: its default, accepted types and a one-line description."""
+
+    name: str
+    default: object
+    types: tuple[type, ...]
+    description: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "llmdocs_packages",
+        [],
+        (list, tuple),
+        "Paths (relative to the folder of ``conf.py``) to document. A folder holding ``__init__.py`` is that "
+        "package; a folder without one is a source root whose packages and modules are all documented.",
+    ),
+    Setting(
+        "llmdocs_output_dir",
+        "llmdocs",
+        (str,),
+        "Folder under the source directory that receives the generated pages; "
+        "its ``index`` reaches them all.",
+    ),
+    Setting(
+        "llmdocs_exclude",
+        [],
+        (list, tuple),
+        "Glob patterns (matched against dotted module names and source paths) of modules to leave out.",
+    ),
+    Setting(
+        "llmdocs_backend",
+        "auto",
+        (str,),
+        "``auto`` (a key present: ``anthropic``; none: ``offline``), ``anthropic``, ``anthropic-batch``, "
+        "``offline``, ``cache-only``, or ``module:factory`` for a custom backend.",
+    ),
+    Setting(
+        "llmdocs_model",
+        "claude-sonnet-4-5",
+        (str,),
+        "Model for the page prompts (module, package, index).",
+    ),
+    Setting(
+        "llmdocs_analysis_model",
+        "claude-haiku-4-5",
+        (str,),
+        "Model for the many small symbol-analysis prompts.",
+    ),
+    Setting(
+        "llmdocs_api_key_env",
+        "ANTHROPIC_API_KEY",
+        (str,),
+        "Name of the environment variable that holds the API key. The key itself never goes in ``conf.py``.",
+    ),
+    Setting(
+        "llmdocs_max_concurrency",
+        4,
+        (int,),
+        "Prompts in flight at once.",
+    ),
+    Setting(
+        "llmdocs_cache_dir",
+        None,
+        (str, type(None)),
+        "Optional committed folder of cached answers (relative to ``conf.py``), read before the local cache "
+        "in the doctree directory and written when set.",
+    ),
+    Setting(
+        "llmdocs_language",
+        None,
+        (str, type(None)),
+        "Language of the generated prose; defaults to Sphinx's ``language``.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class LlmdocsConfig:
+    """Validated settings; the only configuration object the core sees.
+
+    :param packages: absolute paths of the packages or source roots to document.
+    """
+
+    packages: tuple[Path, ...]
+    output_dir: str = "llmdocs"
+    exclude: tuple[str, ...] = ()
+    backend: str = "auto"
+    model: str = "claude-sonnet-4-5"
+    analysis_model: str = "claude-haiku-4-5"
+    api_key_env: str = "ANTHROPIC_API_KEY"
+    max_concurrency: int = 4
+    cache_dir: Path | None = None
+    language: str = "en"
+    environ: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def api_key(self) -> str | None:
+        """The API key from the environment, or ``None``; never stored or printed."""
+        value = self.environ.get(self.api_key_env, "").strip()
+        return value or None
+
+    @classmethod
+    def from_values(
+        cls,
+        values: Mapping[str, object],
+        confdir: Path,
+        *,
+        sphinx_language: str | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> LlmdocsConfig:
+        """Validate raw ``llmdocs_*`` values and build the config.
+
+        :param values: setting name to value; missing names take their defaults.
+        :param confdir: folder of ``conf.py``; relative paths are resolved against it.
+        :param sphinx_language: Sphinx's ``language``, the default for ``llmdocs_language``.
+        :param environ: environment to read the API key from (defaults to ``os.environ``).
+        :raises InvalidConfigError: listing every bad setting, each message naming it.
+        """
+        problems: list[str] = []
+        get = {s.name: values.get(s.name, s.default) for s in SETTINGS}
+
+        packages = _check_packages(get["llmdocs_packages"], confdir, problems)
+        output_dir = get["llmdocs_output_dir"]
+        if not isinstance(output_dir, str) or not _OUTPUT_DIR_RE.match(output_dir):
+            problems.append(
+                f"llmdocs_output_dir: {output_dir!r} is not a relative folder name such as 'llmdocs'"
+            )
+        exclude = get["llmdocs_exclude"]
+        if not isinstance(exclude, list | tuple) or not all(isinstance(p, str) for p in exclude):
+            problems.append(f"llmdocs_exclude: expected a list of glob strings, got {exclude!r}")
+            exclude = ()
+        backend = get["llmdocs_backend"]
+        if not isinstance(backend, str) or (backend not in BACKEND_NAMES and not _FACTORY_RE.match(backend)):
+            problems.append(
+                f"llmdocs_backend: {backend!r} is not one of {', '.join(BACKEND_NAMES)} "
+                "nor a 'module:factory' reference"
+            )
+        for name in ("llmdocs_model", "llmdocs_analysis_model", "llmdocs_api_key_env"):
+            value = get[name]
+            if not isinstance(value, str) or not value.strip():
+                problems.append(f"{name}: expected a non-empty string, got {value!r}")
+        concurrency = get["llmdocs_max_concurrency"]
+        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+            problems.append(f"llmdocs_max_concurrency: expected a whole number >= 1, got {concurrency!r}")
+        cache_dir_value = get["llmdocs_cache_dir"]
+        cache_dir: Path | None = None
+        if cache_dir_value is not None:
+            if not isinstance(cache_dir_value, str) or not cache_dir_value.strip():
+                problems.append(f"llmdocs_cache_dir: expected a folder path or None, got {cache_dir_value!r}")
+            else:
+                cache_dir = (confdir / cache_dir_value).resolve()
+        language = get["llmdocs_language"] or sphinx_language or "en"
+        if not isinstance(language, str):
+            problems.append(f"llmdocs_language: expected a language code such as 'en', got {language!r}")
+
+        if problems:
+            raise InvalidConfigError(problems)
+        return cls(
+            packages=packages,
+            output_dir=str(output_dir).strip("/"),
+            exclude=tuple(str(p) for p in exclude),
+            backend=str(backend),
+            model=str(get["llmdocs_model"]),
+            analysis_model=str(get["llmdocs_analysis_model"]),
+            api_key_env=str(get["llmdocs_api_key_env"]),
+            max_concurrency=int(concurrency),  # type: ignore[call-overload]
+            cache_dir=cache_dir,
+            language=str(language),
+            environ=dict(os.environ if environ is None else environ),
+        )
+
+
+def _check_packages(value: object, confdir: Path, problems: list[str]) -> tuple[Path, ...]:
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        problems.append(f"llmdocs_packages: expected a list of paths, got {value!r}")
+        return ()
+    if not value:
+        problems.append(
+            "llmdocs_packages: is empty; name at least one package folder or source root, "
+            "for example ['../src/mypackage']"
+        )
+        return ()
+    paths: list[Path] = []
+    for item in value:
+        if not isinstance(item, str | os.PathLike):
+            problems.append(f"llmdocs_packages: {item!r} is not a path")
+            continue
+        path = (confdir / item).resolve()
+        if not path.is_dir():
+            problems.append(
+                f"llmdocs_packages: {os.fspath(item)!r} does not exist or is not a folder "
+                f"(resolved to {path})"
+            )
+            continue
+        paths.append(path)
+    return tuple(paths)

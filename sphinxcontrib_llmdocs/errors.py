@@ -1,0 +1,84 @@
+"""Exceptions raised by sphinxcontrib-llmdocs.
+
+The tree::
+
+    LlmdocsError
+    ├── InvalidConfigError          a setting has a bad value
+    ├── PlanError
+    │   └── PagePathConflictError   two pages would be written to one path
+    ├── BackendError                the language-model backend failed
+    │   ├── TransientBackendError   worth retrying (rate limit, overload, 5xx, timeout)
+    │   ├── AuthenticationError     the API key is missing or refused; stops the run
+    │   └── ContractViolationError  the answer does not match the prompt's output contract
+    ├── CacheEntryError             a cache entry is unreadable or corrupt
+    └── RunAbortedError             too many consecutive failures; the run stopped
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AuthenticationError",
+    "BackendError",
+    "CacheEntryError",
+    "ContractViolationError",
+    "InvalidConfigError",
+    "LlmdocsError",
+    "PagePathConflictError",
+    "PlanError",
+    "RunAbortedError",
+    "TransientBackendError",
+]
+
+
+class LlmdocsError(Exception):
+    """Raised when sphinxcontrib-llmdocs fails; the base of every exception here."""
+
+
+class InvalidConfigError(LlmdocsError):
+    """Raised when one or more ``llmdocs_*`` settings are invalid.
+
+    :param problems: one message per bad setting, each naming the setting.
+    """
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems))
+
+
+class PlanError(LlmdocsError):
+    """Raised when the page plan cannot be built."""
+
+
+class PagePathConflictError(PlanError):
+    """Raised when two pages would be written to the same path."""
+
+
+class BackendError(LlmdocsError):
+    """Raised when a language-model backend fails to answer a prompt."""
+
+
+class TransientBackendError(BackendError):
+    """Raised when a backend failure is worth retrying (rate limit, overload, server error, timeout).
+
+    :param retry_after: seconds the service asked us to wait, when it said so.
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class AuthenticationError(BackendError):
+    """Raised when the API key is missing or refused; the run stops at once."""
+
+
+class ContractViolationError(BackendError):
+    """Raised when an answer breaks its prompt's output contract (malformed, truncated, wrong schema)."""
+
+
+class CacheEntryError(LlmdocsError):
+    """Raised when a cache entry cannot be read or is corrupt."""
+
+
+class RunAbortedError(LlmdocsError):
+    """Raised when the scheduler stops a run after too many consecutive failures."""
