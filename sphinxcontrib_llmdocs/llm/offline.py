@@ -1,0 +1,154 @@
+"""The offline writer: page prose from docstrings and facts, with no network. Deterministic."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+
+from sphinxcontrib_llmdocs.llm.protocol import Completion, CompletionRequest
+
+__all__ = ["OfflineBackend", "first_paragraph", "write_offline_answer"]
+
+
+def first_paragraph(text: object) -> str:
+    """The first paragraph of a docstring, unwrapped; empty for no docstring."""
+    if not isinstance(text, str) or not text.strip():
+        return ""
+    return " ".join(text.strip().split("\n\n")[0].split())
+
+
+def _rest_of(text: object) -> str:
+    if not isinstance(text, str):
+        return ""
+    paragraphs = [p.strip() for p in text.strip().split("\n\n")[1:] if p.strip()]
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs[:3])
+
+
+def _names(items: Sequence[str], limit: int = 8) -> str:
+    quoted = [f"`{n}`" for n in items[:limit]]
+    if len(items) > limit:
+        quoted.append(f"{len(items) - limit} more")
+    if len(quoted) <= 1:
+        return "".join(quoted)
+    return ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def _as_dicts(value: object) -> list[Mapping[str, object]]:
+    if not isinstance(value, list):
+        return []
+    return [v for v in value if isinstance(v, dict)]
+
+
+def _symbol_answer(symbol: Mapping[str, object]) -> dict[str, str]:
+    name = str(symbol.get("name", ""))
+    short = name.rpartition(".")[2]
+    kind = str(symbol.get("kind", "symbol"))
+    overview = first_paragraph(symbol.get("docstring"))
+    if not overview:
+        members = [str(m.get("name")) for m in _as_dicts(symbol.get("members"))]
+        if kind == "class" and members:
+            overview = f"`{short}` is a class with the public members {_names(members)}."
+        else:
+            overview = f"`{short}` is a {kind} without a docstring; see its signature and source."
+    return {
+        "name": name,
+        "overview": overview,
+        "details": _rest_of(symbol.get("docstring")),
+        "side_effects": "",
+        "usage_patterns": "",
+    }
+
+
+def _module_answer(evidence: Mapping[str, object]) -> dict[str, str]:
+    target = evidence.get("target")
+    target = target if isinstance(target, dict) else {}
+    name = str(target.get("name", ""))
+    symbols = _as_dicts(evidence.get("symbols"))
+    classes = [str(s["name"]).rpartition(".")[2] for s in symbols if s.get("kind") == "class"]
+    functions = [
+        str(s["name"]).rpartition(".")[2] for s in symbols if str(s.get("kind")).endswith("function")
+    ]
+    constants = [str(s["name"]).rpartition(".")[2] for s in symbols if s.get("kind") == "constant"]
+    summary = first_paragraph(target.get("docstring"))
+    if not summary:
+        parts = []
+        if classes:
+            parts.append(f"the classes {_names(classes)}")
+        if functions:
+            parts.append(f"the functions {_names(functions)}")
+        owns = " and ".join(parts) if parts else "no public classes or functions"
+        summary = f"Module `{name}` has no docstring; it defines {owns}."
+    structure: list[str] = []
+    counts = []
+    if classes:
+        counts.append(f"{len(classes)} public class{'es' if len(classes) != 1 else ''} ({_names(classes)})")
+    if functions:
+        counts.append(
+            f"{len(functions)} public function{'s' if len(functions) != 1 else ''} ({_names(functions)})"
+        )
+    if constants:
+        counts.append(f"{len(constants)} constant{'s' if len(constants) != 1 else ''} ({_names(constants)})")
+    if counts:
+        structure.append(f"`{name}` defines " + "; ".join(counts) + ".")
+    imports = evidence.get("imports")
+    internal = list(imports.get("internal", [])) if isinstance(imports, dict) else []
+    if internal:
+        structure.append(f"It builds on {_names([str(i) for i in internal])} from this project.")
+    used_by = evidence.get("imported_by")
+    if isinstance(used_by, list) and used_by:
+        structure.append(f"It is imported by {_names([str(u) for u in used_by])}.")
+    if not structure:
+        structure.append(f"`{name}` holds no public classes, functions or internal imports.")
+    return {"summary": summary, "internal_structure": " ".join(structure)}
+
+
+def _package_answer(evidence: Mapping[str, object]) -> dict[str, str]:
+    target = evidence.get("target")
+    target = target if isinstance(target, dict) else {}
+    name = str(target.get("name", ""))
+    summary = first_paragraph(target.get("docstring")) or str(evidence.get("init_summary") or "")
+    contents = _as_dicts(evidence.get("contents"))
+    modules = [str(c.get("name")) for c in contents]
+    text = summary or f"Package `{name}` has no docstring."
+    if modules:
+        text += f"\n\nIt contains {_names(modules, limit=12)}."
+    return {"summary": text}
+
+
+def _index_answer(evidence: Mapping[str, object]) -> dict[str, str]:
+    top = _as_dicts(evidence.get("top_level"))
+    lines = [
+        f"The project has {evidence.get('modules', 0)} modules and "
+        f"{evidence.get('lines', 0)} lines of Python."
+    ]
+    for item in top:
+        summary = first_paragraph(item.get("summary"))
+        lines.append(f"- `{item.get('name')}`: {summary}" if summary else f"- `{item.get('name')}`")
+    return {"overview": "\n".join(lines[:1]) + ("\n\n" + "\n".join(lines[1:]) if lines[1:] else "")}
+
+
+def write_offline_answer(request: CompletionRequest) -> dict[str, object]:
+    """The answer the offline writer gives to ``request``, as a dict matching its schema."""
+    evidence = request.evidence
+    if request.kind == "analysis":
+        return {"symbols": [_symbol_answer(s) for s in _as_dicts(evidence.get("symbols"))]}
+    if request.kind == "module":
+        return dict(_module_answer(evidence))
+    if request.kind == "package":
+        return dict(_package_answer(evidence))
+    return dict(_index_answer(evidence))
+
+
+class OfflineBackend:
+    """Writes prose from docstrings and facts; the default when no API key is set."""
+
+    name = "offline"
+    sends_requests = False
+
+    async def complete(self, request: CompletionRequest) -> Completion:
+        """Answer from the request's structured evidence, without any network."""
+        text = json.dumps(write_offline_answer(request), ensure_ascii=False, sort_keys=True)
+        return Completion(text=text, model="offline", from_model=False)
+
+    async def aclose(self) -> None:
+        """Nothing to release."""
