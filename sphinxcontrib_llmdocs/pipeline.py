@@ -1,0 +1,109 @@
+"""The whole pipeline without Sphinx: extract, plan, schedule, render.
+
+The Sphinx adapter and the command line both call it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import anyio
+
+from sphinxcontrib_llmdocs.cache.store import ResponseCache
+from sphinxcontrib_llmdocs.config import LlmdocsConfig
+from sphinxcontrib_llmdocs.extract import ProjectFacts, extract_project
+from sphinxcontrib_llmdocs.llm import BackendChoice, choose_backend
+from sphinxcontrib_llmdocs.plan import PagePlan, build_request, plan_project
+from sphinxcontrib_llmdocs.render import RenderContext, RenderedPage, render_page
+from sphinxcontrib_llmdocs.schedule import PageGenerationScheduler, RunResult, RunStats
+
+__all__ = ["Generation", "generate", "run_async", "write_if_changed"]
+
+
+@dataclass(frozen=True)
+class Generation:
+    """Everything one run produced."""
+
+    facts: ProjectFacts
+    plan: PagePlan
+    backend: BackendChoice
+    result: RunResult
+    pages: tuple[RenderedPage, ...]
+
+
+def run_async(func: Callable[[], object]) -> object:
+    """Run an async callable to completion from synchronous code.
+
+    ``anyio.run`` in this thread; when an event loop already runs here (a build started from a notebook),
+    on a worker thread instead.
+    """
+    try:
+        import asyncio
+
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return anyio.run(func)  # type: ignore[arg-type]
+    box: dict[str, object] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = anyio.run(func)  # type: ignore[arg-type]
+        except BaseException as exc:
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, name="llmdocs-scheduler")
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box.get("value")
+
+
+def generate(
+    config: LlmdocsConfig,
+    *,
+    project: str,
+    state_dir: Path,
+    on_progress: Callable[[RunStats], None] | None = None,
+) -> Generation:
+    """Extract, plan, run every prompt (or serve it from the cache) and render every page.
+
+    :param state_dir: where the response cache lives (the Sphinx doctree directory's ``llmdocs`` folder).
+    """
+    facts = extract_project(config.packages, config.exclude)
+    plan = plan_project(facts, config, project)
+    choice = choose_backend(config)
+    cache = ResponseCache(state_dir / "cache", config.cache_dir)
+    scheduler = PageGenerationScheduler(
+        plan,
+        choice.backend,
+        cache,
+        lambda spec, answers: build_request(spec, facts, plan, answers, language=config.language),
+        max_concurrency=config.max_concurrency,
+        on_progress=on_progress,
+    )
+    result = run_async(scheduler.run)
+    assert isinstance(result, RunResult)
+    ctx = RenderContext(facts, plan, result.answers, result.failures, result.models)
+    pages = tuple(render_page(page, ctx) for page in plan.pages)
+    return Generation(facts, plan, choice, result, pages)
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write ``text`` to ``path`` unless it already holds exactly that; return whether it wrote.
+
+    Unchanged files keep their modification time, so Sphinx (and sphinx-autobuild) see no change.
+    """
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return False
+    except (FileNotFoundError, UnicodeDecodeError):
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return True
