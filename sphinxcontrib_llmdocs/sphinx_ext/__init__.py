@@ -1,0 +1,34 @@
+"""The thin Sphinx adapter: settings, the ``llmdocs-page`` directive and the event handlers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sphinx.application import Sphinx
+
+from sphinxcontrib_llmdocs import __version__
+from sphinxcontrib_llmdocs.sphinx_ext.config_values import register_settings, validate_config
+from sphinxcontrib_llmdocs.sphinx_ext.directive import LlmdocsPageDirective
+from sphinxcontrib_llmdocs.sphinx_ext.events import on_build_finished, on_builder_inited
+
+__all__ = ["ENV_VERSION", "setup"]
+
+#: Bump when what the extension stores in the pickled environment changes shape.
+ENV_VERSION = 1
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register settings, directive and events; pull in MyST-Parser and sphinxcontrib-mermaid."""
+    app.setup_extension("myst_parser")
+    app.setup_extension("sphinxcontrib.mermaid")
+    register_settings(app)
+    app.add_directive("llmdocs-page", LlmdocsPageDirective)
+    app.connect("config-inited", validate_config)
+    app.connect("builder-inited", on_builder_inited)
+    app.connect("build-finished", on_build_finished)
+    return {
+        "version": __version__,
+        "env_version": ENV_VERSION,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }
