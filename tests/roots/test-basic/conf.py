@@ -1,0 +1,4 @@
+project = "shop"
+extensions = ["sphinxcontrib_llmdocs"]
+llmdocs_packages = ["src/shop"]
+exclude_patterns = ["_build"]

@@ -1,0 +1,3 @@
+project = "missing"
+extensions = ["sphinxcontrib_llmdocs"]
+llmdocs_packages = ["src/does_not_exist"]

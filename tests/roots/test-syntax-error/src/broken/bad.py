@@ -1,0 +1,5 @@
+"""Not fine."""
+
+
+def bad(:
+    return 2

@@ -1,0 +1,6 @@
+"""Fine."""
+
+
+def ok() -> int:
+    """Works."""
+    return 1
