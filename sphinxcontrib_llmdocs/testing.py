@@ -25,6 +25,7 @@ class FakeBackend:
 
     name = "fake"
     sends_requests = True
+    reads_cache = True
 
     def __init__(self, config: LlmdocsConfig | None = None, answers: dict[str, str] | None = None) -> None:
         self.requests: list[CompletionRequest] = []

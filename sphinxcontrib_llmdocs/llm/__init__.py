@@ -7,12 +7,14 @@ from dataclasses import dataclass
 
 from sphinxcontrib_llmdocs.config import LlmdocsConfig
 from sphinxcontrib_llmdocs.errors import InvalidConfigError
+from sphinxcontrib_llmdocs.llm.cache_only import CacheOnlyBackend
 from sphinxcontrib_llmdocs.llm.offline import OfflineBackend
 from sphinxcontrib_llmdocs.llm.protocol import Backend, Completion, CompletionRequest, Usage
 
 __all__ = [
     "Backend",
     "BackendChoice",
+    "CacheOnlyBackend",
     "Completion",
     "CompletionRequest",
     "OfflineBackend",
@@ -52,7 +54,14 @@ def choose_backend(config: LlmdocsConfig) -> BackendChoice:
         return BackendChoice(backend, f"custom backend {name}")
     if name == "offline":
         return BackendChoice(OfflineBackend(), "llmdocs_backend = 'offline'")
+    if name == "cache-only":
+        return BackendChoice(CacheOnlyBackend(), "llmdocs_backend = 'cache-only'")
     if name == "auto":
+        if config.api_key is None and config.environ.get("READTHEDOCS"):
+            return BackendChoice(
+                CacheOnlyBackend(),
+                f"no API key in ${config.api_key_env} on Read the Docs: answers come from the cache only",
+            )
         if config.api_key is None:
             return BackendChoice(
                 OfflineBackend(),

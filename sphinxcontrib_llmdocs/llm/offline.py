@@ -144,6 +144,7 @@ class OfflineBackend:
 
     name = "offline"
     sends_requests = False
+    reads_cache = False
 
     async def complete(self, request: CompletionRequest) -> Completion:
         """Answer from the request's structured evidence, without any network."""

@@ -73,6 +73,7 @@ class Completion:
 
     :param from_model: ``False`` for text the offline writer produced; such answers are never cached.
     :param rate_limit: rate-limit state the service reported with this answer, for the scheduler's limiter.
+    :param placeholder: the answer stands in for a missing one (``cache-only`` miss); pages say so.
     """
 
     text: str
@@ -81,6 +82,7 @@ class Completion:
     stop_reason: str = "end_turn"
     from_model: bool = True
     rate_limit: RateLimitInfo | None = None
+    placeholder: bool = False
 
 
 @runtime_checkable
@@ -88,11 +90,13 @@ class Backend(Protocol):
     """Anything that answers :class:`CompletionRequest` objects.
 
     ``name`` appears in reports and on pages ("written by ..."); ``sends_requests`` is ``True`` for
-    backends that call a model (their answers are cached and counted as prompts sent).
+    backends that call a model (their answers are cached and counted as prompts sent); ``reads_cache`` is
+    ``True`` when the scheduler should look in the response cache before asking the backend.
     """
 
     name: str
     sends_requests: bool
+    reads_cache: bool
 
     async def complete(self, request: CompletionRequest) -> Completion:
         """Answer one request."""

@@ -141,7 +141,7 @@ class PageGenerationScheduler:
 
     async def _answer(self, request: CompletionRequest) -> tuple[dict[str, object], str]:
         key = cache_key(request)
-        if self.backend.sends_requests:
+        if self.backend.reads_cache:
             try:
                 cached = self.cache.get(key)
             except CacheEntryError as exc:
