@@ -32,6 +32,8 @@ class Generation:
     backend: BackendChoice
     result: RunResult
     pages: tuple[RenderedPage, ...]
+    #: The store the run read and wrote, with its record of what this run stored (for the run report).
+    cache: ResponseCache | None = None
 
 
 def run_async(func: Callable[[], object]) -> object:
@@ -89,7 +91,7 @@ def generate(
     assert isinstance(result, RunResult)
     ctx = RenderContext(facts, plan, result.answers, result.failures, result.models)
     pages = tuple(render_page(page, ctx) for page in plan.pages)
-    return Generation(facts, plan, choice, result, pages)
+    return Generation(facts, plan, choice, result, pages, cache)
 
 
 def write_if_changed(path: Path, text: str) -> bool:

@@ -38,6 +38,8 @@ class RunStats:
     retries: int = 0
     usage: Usage = field(default_factory=Usage)
     cache_warnings: list[str] = field(default_factory=list)
+    #: Prompts answered by a stand-in (a ``cache-only`` miss): their pages say they are not generated yet.
+    placeholders: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -165,6 +167,8 @@ class PageGenerationScheduler:
                 self.stats.usage = self.stats.usage + completion.usage
             else:
                 self.stats.offline += 1
+            if completion.placeholder:
+                self.stats.placeholders.append(request.prompt_id)
             try:
                 answer = parse_answer(request, completion)
             except ContractViolationError as exc:
