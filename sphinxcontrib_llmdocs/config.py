@@ -98,6 +98,13 @@ SETTINGS: tuple[Setting, ...] = (
         (str, type(None)),
         "Language of the generated prose; defaults to Sphinx's ``language``.",
     ),
+    Setting(
+        "llmdocs_fail_on_cache_miss",
+        False,
+        (bool,),
+        "With the ``cache-only`` backend, stop the build with an error when a prompt's answer is not in the "
+        "cache (instead of a ``llmdocs.cache_miss`` warning and a page marked as not yet generated).",
+    ),
 )
 
 
@@ -118,6 +125,7 @@ class LlmdocsConfig:
     max_concurrency: int = 4
     cache_dir: Path | None = None
     language: str = "en"
+    fail_on_cache_miss: bool = False
     environ: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -179,6 +187,9 @@ class LlmdocsConfig:
         language = get["llmdocs_language"] or sphinx_language or "en"
         if not isinstance(language, str):
             problems.append(f"llmdocs_language: expected a language code such as 'en', got {language!r}")
+        fail_on_cache_miss = get["llmdocs_fail_on_cache_miss"]
+        if not isinstance(fail_on_cache_miss, bool):
+            problems.append(f"llmdocs_fail_on_cache_miss: expected True or False, got {fail_on_cache_miss!r}")
 
         if problems:
             raise InvalidConfigError(problems)
@@ -193,6 +204,7 @@ class LlmdocsConfig:
             max_concurrency=int(concurrency),  # type: ignore[call-overload]
             cache_dir=cache_dir,
             language=str(language),
+            fail_on_cache_miss=bool(fail_on_cache_miss),
             environ=dict(os.environ if environ is None else environ),
         )
 

@@ -7,6 +7,7 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from sphinxcontrib_llmdocs import __version__
+from sphinxcontrib_llmdocs.sphinx_ext import incremental
 from sphinxcontrib_llmdocs.sphinx_ext.config_values import register_settings, validate_config
 from sphinxcontrib_llmdocs.sphinx_ext.directive import LlmdocsPageDirective
 from sphinxcontrib_llmdocs.sphinx_ext.events import on_build_finished, on_builder_inited
@@ -26,6 +27,13 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", validate_config)
     app.connect("builder-inited", on_builder_inited)
     app.connect("build-finished", on_build_finished)
+    # After generation (priority 500): cache-miss warnings, page fingerprints, re-run reasons.
+    app.connect("builder-inited", incremental.on_builder_inited, priority=600)
+    app.connect("env-get-outdated", incremental.on_env_get_outdated)
+    app.connect("env-before-read-docs", incremental.on_env_before_read_docs)
+    app.connect("env-purge-doc", incremental.on_env_purge_doc)
+    app.connect("env-merge-info", incremental.on_env_merge_info)
+    app.connect("env-updated", incremental.on_env_updated)
     return {
         "version": __version__,
         "env_version": ENV_VERSION,

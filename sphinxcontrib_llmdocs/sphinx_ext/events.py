@@ -9,6 +9,7 @@ from sphinx.errors import ExtensionError
 
 from sphinxcontrib_llmdocs.errors import LlmdocsError
 from sphinxcontrib_llmdocs.pipeline import Generation, generate, write_if_changed
+from sphinxcontrib_llmdocs.sphinx_ext.cache_miss import mark_not_generated
 from sphinxcontrib_llmdocs.sphinx_ext.config_values import config_from_app
 from sphinxcontrib_llmdocs.sphinx_ext.env import artifact_path, state_dir
 from sphinxcontrib_llmdocs.sphinx_ext.report import write_report
@@ -47,7 +48,8 @@ def on_builder_inited(app: Sphinx) -> None:
         for problem in rendered.problems:
             subtype = LlmdocsWarning.prompt_failed if " failed: " in problem else LlmdocsWarning.unsafe_output
             warn(subtype, problem, location=(rendered.page.docname, None))
-        write_if_changed(artifact_path(app.doctreedir, rendered.page.docname), rendered.markdown)
+        markdown = mark_not_generated(rendered, generation.result.stats.placeholders)
+        write_if_changed(artifact_path(app.doctreedir, rendered.page.docname), markdown)
 
     suffix = ".rst" if ".rst" in app.config.source_suffix else ".md"
     written, removed = write_stubs(
@@ -64,6 +66,8 @@ def on_builder_inited(app: Sphinx) -> None:
 
 def on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
     """Write the run report (JSON) into the output directory."""
+    from sphinxcontrib_llmdocs.sphinx_ext.incremental import rebuild_record
+
     generation = generation_of(app)
     if exception is None and generation is not None:
-        write_report(Path(app.outdir), generation)
+        write_report(Path(app.outdir), generation, rebuild_record(app))
