@@ -6,8 +6,8 @@ The Sphinx adapter and the command line both call it.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import anyio
@@ -15,8 +15,8 @@ import anyio
 from sphinxcontrib_llmdocs.cache.store import ResponseCache
 from sphinxcontrib_llmdocs.config import LlmdocsConfig
 from sphinxcontrib_llmdocs.extract import ProjectFacts, extract_project
-from sphinxcontrib_llmdocs.llm import BackendChoice, choose_backend
-from sphinxcontrib_llmdocs.plan import PagePlan, build_request, plan_project
+from sphinxcontrib_llmdocs.llm import BackendChoice, CompletionRequest, choose_backend
+from sphinxcontrib_llmdocs.plan import PagePlan, PromptSpec, build_request, plan_project
 from sphinxcontrib_llmdocs.render import RenderContext, RenderedPage, render_page
 from sphinxcontrib_llmdocs.schedule import PageGenerationScheduler, RunResult, RunStats
 
@@ -34,6 +34,8 @@ class Generation:
     pages: tuple[RenderedPage, ...]
     #: The store the run read and wrote, with its record of what this run stored (for the run report).
     cache: ResponseCache | None = None
+    #: The request of every prompt as the scheduler built it, by prompt id.
+    requests: Mapping[str, CompletionRequest] = field(default_factory=dict)
 
 
 def run_async(func: Callable[[], object]) -> object:
@@ -79,11 +81,18 @@ def generate(
     plan = plan_project(facts, config, project)
     choice = choose_backend(config)
     cache = ResponseCache(state_dir / "cache", config.cache_dir)
+    requests: dict[str, CompletionRequest] = {}
+
+    def request_for(spec: PromptSpec, answers: Mapping[str, Mapping[str, object]]) -> CompletionRequest:
+        request = build_request(spec, facts, plan, answers, language=config.language)
+        requests[spec.id] = request
+        return request
+
     scheduler = PageGenerationScheduler(
         plan,
         choice.backend,
         cache,
-        lambda spec, answers: build_request(spec, facts, plan, answers, language=config.language),
+        request_for,
         max_concurrency=config.max_concurrency,
         on_progress=on_progress,
     )
@@ -91,7 +100,7 @@ def generate(
     assert isinstance(result, RunResult)
     ctx = RenderContext(facts, plan, result.answers, result.failures, result.models)
     pages = tuple(render_page(page, ctx) for page in plan.pages)
-    return Generation(facts, plan, choice, result, pages, cache)
+    return Generation(facts, plan, choice, result, pages, cache, requests)
 
 
 def write_if_changed(path: Path, text: str) -> bool:

@@ -50,6 +50,7 @@ def test_no_change_sends_nothing_writes_nothing_and_reads_nothing(project, build
     assert report["prompts_rerun"] == {}
     assert report["pages_regenerated"] == []
     assert "0 added, 0 changed, 0 removed" in status_of(second)
+    assert "nothing changed since the last build" in status_of(second)
     assert reread(times, read_times(second)) == set()
     # No write at all in the source folder (sphinx-autobuild would rebuild forever otherwise), and none of
     # the cache, page artifacts or manifest under the doctree folder either.
@@ -163,3 +164,26 @@ def test_a_stale_environment_layout_rereads_every_generated_page(project, build)
         pickle.dump(first.env, handle)
     second = build(srcdir, llmdocs_backend=FAKE)
     assert reread(times, read_times(second)) == GENERATED
+
+
+def test_a_build_that_warned_warns_again_on_the_next_build(project, build):
+    """Skipping an unchanged generation must not swallow its warnings (``-W`` keeps failing)."""
+    srcdir = project("syntax-error")
+    first = build(srcdir)
+    assert "[llmdocs.source]" in warnings_of(first)
+    second = build(srcdir)
+    assert "[llmdocs.source]" in warnings_of(second)
+    assert "nothing changed since the last build" not in status_of(second)
+
+
+def test_touching_a_source_file_is_enough_to_look_again(project, build):
+    srcdir = project("basic")
+    build(srcdir, llmdocs_backend=FAKE)
+    build(srcdir, llmdocs_backend=FAKE)
+    catalog = srcdir / "src" / "shop" / "catalog.py"
+    catalog.write_text(catalog.read_text().replace("Catalog", "Catalogue"))
+    third = build(srcdir, llmdocs_backend=FAKE)
+    assert "nothing changed since the last build" not in status_of(third)
+    assert "analysis:shop.catalog#1" in report_of(third)["prompts_rerun"]
+    html = (Path(third.outdir) / "llmdocs" / "shop" / "catalog.html").read_text(encoding="utf-8")
+    assert "Catalogue" in html

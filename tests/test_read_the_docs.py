@@ -72,6 +72,8 @@ def test_a_cache_miss_is_a_visible_note_and_a_warning_per_page(project, build):
         html = html_of(app, docname)
         assert NOT_GENERATED_TITLE in html, docname
         assert '<div class="warning admonition">' in html
+    # Every build says so again, not only the first.
+    assert len(miss_warnings(build(clone, llmdocs_backend="cache-only", llmdocs_cache_dir="answers"))) == 7
     # The stand-in prose is the offline writer's, and it never enters the store as a model answer.
     assert not (clone / "answers").exists() or not list((clone / "answers").rglob("*.json"))
     assert not list((Path(app.doctreedir) / "llmdocs" / "cache").rglob("*.json"))

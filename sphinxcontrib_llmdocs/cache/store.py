@@ -9,6 +9,7 @@ answer depends on); the last rename wins and both are complete. A build killed m
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -16,6 +17,9 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
 
 from sphinxcontrib_llmdocs.errors import CacheEntryError
 from sphinxcontrib_llmdocs.llm.protocol import Completion, CompletionRequest, Usage
@@ -26,6 +30,12 @@ __all__ = ["CACHE_FORMAT", "CacheEntry", "ResponseCache", "StoredAnswer", "cache
 CACHE_FORMAT = 1
 
 _KEY_CHARS = frozenset("0123456789abcdef")
+
+
+@functools.cache
+def _schema_json(schema: type[BaseModel]) -> dict[str, Any]:
+    # Generating a JSON schema costs about a millisecond; a build asks for it once per prompt.
+    return schema.model_json_schema()
 
 
 def cache_key(request: CompletionRequest) -> str:
@@ -39,7 +49,7 @@ def cache_key(request: CompletionRequest) -> str:
         "kind": request.kind,
         "system": request.system,
         "user": request.user,
-        "schema": request.schema.model_json_schema(),
+        "schema": _schema_json(request.schema),
         "model": request.model,
         "max_tokens": request.max_tokens,
         "temperature": request.temperature,
@@ -94,6 +104,10 @@ class ResponseCache:
 
     def _roots(self) -> list[Path]:
         return [r for r in (self.committed, self.local) if r is not None]
+
+    def entry_paths(self, key: str) -> list[Path]:
+        """The files that hold ``key`` in each configured root (existing or not), committed first."""
+        return [self._path(root, key) for root in self._roots()]
 
     def get(self, key: str) -> Completion | None:
         """The stored answer for ``key``, or ``None`` on a miss.

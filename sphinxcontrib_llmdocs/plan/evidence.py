@@ -41,6 +41,12 @@ def _template(name: str) -> str:
     return (resources.files(__package__) / "templates" / f"{name}.txt").read_text(encoding="utf-8")
 
 
+@cache
+def _schema_text(schema: type[BaseModel]) -> str:
+    # Generating a JSON schema costs about a millisecond; every prompt of a build asks for one.
+    return json.dumps(schema.model_json_schema(), sort_keys=True)
+
+
 def summary_of(answer: Mapping[str, object] | None) -> str | None:
     """The one-paragraph summary inside a module, package or index answer."""
     if not answer:
@@ -78,7 +84,7 @@ def build_request(
     user = (
         f"{task}\n<evidence>\n{json.dumps(evidence, indent=1, ensure_ascii=False, sort_keys=False)}\n"
         f"</evidence>\nAnswer with JSON matching this schema:\n"
-        f"{json.dumps(schema.model_json_schema(), sort_keys=True)}"
+        f"{_schema_text(schema)}"
     )
     return CompletionRequest(
         prompt_id=spec.id,

@@ -7,7 +7,7 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from sphinxcontrib_llmdocs import __version__
-from sphinxcontrib_llmdocs.sphinx_ext import incremental
+from sphinxcontrib_llmdocs.sphinx_ext import incremental, noop
 from sphinxcontrib_llmdocs.sphinx_ext.config_values import register_settings, validate_config
 from sphinxcontrib_llmdocs.sphinx_ext.directive import LlmdocsPageDirective
 from sphinxcontrib_llmdocs.sphinx_ext.events import on_build_finished, on_builder_inited
@@ -27,8 +27,11 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", validate_config)
     app.connect("builder-inited", on_builder_inited)
     app.connect("build-finished", on_build_finished)
-    # After generation (priority 500): cache-miss warnings, page fingerprints, re-run reasons.
+    # Before generation (priority 500): skip it when nothing it reads changed since the last clean build.
+    app.connect("builder-inited", noop.check_unchanged, priority=400)
+    # After generation: cache-miss warnings, page fingerprints, re-run reasons.
     app.connect("builder-inited", incremental.on_builder_inited, priority=600)
+    app.connect("build-finished", incremental.on_build_finished, priority=600)
     app.connect("env-get-outdated", incremental.on_env_get_outdated)
     app.connect("env-before-read-docs", incremental.on_env_before_read_docs)
     app.connect("env-purge-doc", incremental.on_env_purge_doc)

@@ -22,6 +22,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
@@ -32,6 +33,7 @@ from sphinxcontrib_llmdocs.cache.manifest import (
     PromptRecord,
     explain_reruns,
     read_manifest,
+    record_of,
     records_for_run,
     write_manifest,
 )
@@ -41,6 +43,8 @@ from sphinxcontrib_llmdocs.sphinx_ext.cache_miss import report_cache_misses
 from sphinxcontrib_llmdocs.sphinx_ext.config_values import config_from_app
 from sphinxcontrib_llmdocs.sphinx_ext.env import artifact_path, state_dir
 from sphinxcontrib_llmdocs.sphinx_ext.events import generation_of
+from sphinxcontrib_llmdocs.sphinx_ext.noop import save_state, unchanged_build
+from sphinxcontrib_llmdocs.sphinx_ext.report import REPORT_NAME, build_report
 from sphinxcontrib_llmdocs.sphinx_ext.warnings import logger
 
 __all__ = [
@@ -175,7 +179,13 @@ def _rerun_ids(generation: Generation, records: Mapping[str, PromptRecord]) -> s
 def record_generation(app: Sphinx, generation: Generation) -> RebuildRecord:
     """Fingerprint the pages, explain the prompts that re-ran, and update the prompt manifest."""
     config = config_from_app(app)
-    records = records_for_run(generation.facts, generation.plan, generation.result.answers, config.language)
+    records = {pid: record_of(request, config.language) for pid, request in generation.requests.items()}
+    if len(records) < len(generation.plan.prompts):
+        # Requests the run did not record (an aborted run): rebuild them from the answers.
+        rebuilt = records_for_run(
+            generation.facts, generation.plan, generation.result.answers, config.language
+        )
+        records = {**rebuilt, **records}
     manifest = state_dir(app) / _MANIFEST
     previous = read_manifest(manifest)
     deps = {p.id: p.deps for p in generation.plan.prompts}
@@ -186,6 +196,10 @@ def record_generation(app: Sphinx, generation: Generation) -> RebuildRecord:
 
 def on_builder_inited(app: Sphinx) -> None:
     """After generation: cache-miss warnings (or the error), fingerprints, and the re-run reasons."""
+    unchanged = unchanged_build(app)
+    if unchanged is not None:
+        setattr(app, _RECORD_KEY, RebuildRecord(dict(unchanged.fingerprints), {}, {}))
+        return
     generation = generation_of(app)
     if generation is None:
         return
@@ -250,3 +264,43 @@ def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
             if docname in env.all_docs:
                 adapter.fingerprints[docname] = record.fingerprints[docname]
     return []
+
+
+def _clean(generation: Generation) -> bool:
+    """Whether the run emitted no warning of its own (only then may the next build skip generation)."""
+    stats = generation.result.stats
+    return not (
+        generation.facts.diagnostics
+        or stats.cache_warnings
+        or stats.placeholders
+        or generation.result.failures
+        or any(rendered.problems for rendered in generation.pages)
+    )
+
+
+def on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
+    """The report of a skipped generation; after a full one, the stamp that lets the next build skip it."""
+    if exception is not None:
+        return
+    unchanged = unchanged_build(app)
+    if unchanged is not None:
+        path = Path(app.outdir) / REPORT_NAME
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(unchanged.report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        return
+    generation, record = generation_of(app), rebuild_record(app)
+    if generation is None or record is None:
+        return
+    suffix = ".rst" if ".rst" in app.config.source_suffix else ".md"
+    files = [artifact_path(app.doctreedir, page.docname) for page in generation.plan.pages]
+    files += [Path(app.srcdir) / f"{page.docname}{suffix}" for page in generation.plan.pages]
+    if generation.cache is not None:
+        for key in sorted({*generation.cache.hit_keys, *generation.cache.stored}):
+            files += [p for p in generation.cache.entry_paths(key) if p.exists()]
+    save_state(
+        app,
+        clean=_clean(generation),
+        fingerprints=record.fingerprints,
+        report=build_report(generation, record),
+        files=files,
+    )
