@@ -10,7 +10,6 @@ from sphinxcontrib_llmdocs import __version__
 from sphinxcontrib_llmdocs.sphinx_ext import incremental, noop
 from sphinxcontrib_llmdocs.sphinx_ext.config_values import register_settings, validate_config
 from sphinxcontrib_llmdocs.sphinx_ext.directive import LlmdocsPageDirective
-from sphinxcontrib_llmdocs.sphinx_ext.events import on_build_finished, on_builder_inited
 
 __all__ = ["ENV_VERSION", "setup"]
 
@@ -25,8 +24,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     register_settings(app)
     app.add_directive("llmdocs-page", LlmdocsPageDirective)
     app.connect("config-inited", validate_config)
-    app.connect("builder-inited", on_builder_inited)
-    app.connect("build-finished", on_build_finished)
+    # Generation and its report (events.py), loaded only when a build generates (see noop.py).
+    app.connect("builder-inited", noop.on_builder_inited)
+    app.connect("build-finished", noop.on_build_finished)
     # Before generation (priority 500): skip it when nothing it reads changed since the last clean build.
     app.connect("builder-inited", noop.check_unchanged, priority=400)
     # After generation: cache-miss warnings, page fingerprints, re-run reasons.

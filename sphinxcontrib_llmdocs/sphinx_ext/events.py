@@ -12,7 +12,6 @@ from sphinxcontrib_llmdocs.pipeline import Generation, generate, write_if_change
 from sphinxcontrib_llmdocs.sphinx_ext.cache_miss import mark_not_generated
 from sphinxcontrib_llmdocs.sphinx_ext.config_values import config_from_app
 from sphinxcontrib_llmdocs.sphinx_ext.env import artifact_path, state_dir
-from sphinxcontrib_llmdocs.sphinx_ext.noop import unchanged_build
 from sphinxcontrib_llmdocs.sphinx_ext.report import write_report
 from sphinxcontrib_llmdocs.sphinx_ext.stubs import write_stubs
 from sphinxcontrib_llmdocs.sphinx_ext.warnings import LlmdocsWarning, logger, warn
@@ -30,8 +29,6 @@ def generation_of(app: Sphinx) -> Generation | None:
 
 def on_builder_inited(app: Sphinx) -> None:
     """Extract, plan, run the prompts and render; then write stubs and page artifacts that changed."""
-    if unchanged_build(app) is not None:
-        return  # nothing generation reads has changed since the last clean build (see noop.py)
     config = config_from_app(app)
     try:
         generation = generate(config, project=app.config.project or "Project", state_dir=state_dir(app))

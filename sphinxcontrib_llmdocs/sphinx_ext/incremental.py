@@ -23,29 +23,23 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
 from sphinxcontrib_llmdocs import __version__
-from sphinxcontrib_llmdocs.cache.manifest import (
-    PromptRecord,
-    explain_reruns,
-    read_manifest,
-    record_of,
-    records_for_run,
-    write_manifest,
-)
-from sphinxcontrib_llmdocs.pipeline import Generation
-from sphinxcontrib_llmdocs.plan import TEMPLATE_VERSION
-from sphinxcontrib_llmdocs.sphinx_ext.cache_miss import report_cache_misses
 from sphinxcontrib_llmdocs.sphinx_ext.config_values import config_from_app
 from sphinxcontrib_llmdocs.sphinx_ext.env import artifact_path, state_dir
-from sphinxcontrib_llmdocs.sphinx_ext.events import generation_of
-from sphinxcontrib_llmdocs.sphinx_ext.noop import save_state, unchanged_build
-from sphinxcontrib_llmdocs.sphinx_ext.report import REPORT_NAME, build_report
+from sphinxcontrib_llmdocs.sphinx_ext.noop import REPORT_NAME, save_state, unchanged_build
 from sphinxcontrib_llmdocs.sphinx_ext.warnings import logger
+
+if TYPE_CHECKING:
+    from sphinxcontrib_llmdocs.cache.manifest import PromptRecord
+    from sphinxcontrib_llmdocs.pipeline import Generation
+
+# The core (pydantic, anyio, the whole pipeline) is imported only when a build generates pages: a build in
+# which nothing changed never loads it (see noop.py).
 
 __all__ = [
     "ADAPTER_VERSION",
@@ -135,12 +129,14 @@ def rebuild_record(app: Sphinx) -> RebuildRecord | None:
     return record if isinstance(record, RebuildRecord) else None
 
 
-def page_fingerprint(markdown: str, *, models: Iterable[str], language: str, writers: Iterable[str]) -> str:
+def page_fingerprint(
+    markdown: str, *, models: Iterable[str], language: str, writers: Iterable[str], template_version: int
+) -> str:
     """The fingerprint of a page: its text and everything that made it, hashed."""
     material = {
         "extension": __version__,
         "adapter": ADAPTER_VERSION,
-        "template_version": TEMPLATE_VERSION,
+        "template_version": template_version,
         "language": language,
         "models": sorted(set(models)),
         "writers": sorted(set(writers)),
@@ -150,6 +146,8 @@ def page_fingerprint(markdown: str, *, models: Iterable[str], language: str, wri
 
 
 def _fingerprints(app: Sphinx, generation: Generation, language: str) -> dict[str, str]:
+    from sphinxcontrib_llmdocs.plan import TEMPLATE_VERSION
+
     found: dict[str, str] = {}
     models = generation.result.models
     for page in generation.plan.pages:
@@ -162,6 +160,7 @@ def _fingerprints(app: Sphinx, generation: Generation, language: str) -> dict[st
             models=(generation.plan.prompt(p).model for p in page.prompts),
             language=language,
             writers=(models[p] for p in page.prompts if p in models),
+            template_version=TEMPLATE_VERSION,
         )
     return found
 
@@ -178,6 +177,14 @@ def _rerun_ids(generation: Generation, records: Mapping[str, PromptRecord]) -> s
 
 def record_generation(app: Sphinx, generation: Generation) -> RebuildRecord:
     """Fingerprint the pages, explain the prompts that re-ran, and update the prompt manifest."""
+    from sphinxcontrib_llmdocs.cache.manifest import (
+        explain_reruns,
+        read_manifest,
+        record_of,
+        records_for_run,
+        write_manifest,
+    )
+
     config = config_from_app(app)
     records = {pid: record_of(request, config.language) for pid, request in generation.requests.items()}
     if len(records) < len(generation.plan.prompts):
@@ -200,6 +207,9 @@ def on_builder_inited(app: Sphinx) -> None:
     if unchanged is not None:
         setattr(app, _RECORD_KEY, RebuildRecord(dict(unchanged.fingerprints), {}, {}))
         return
+    from sphinxcontrib_llmdocs.sphinx_ext.cache_miss import report_cache_misses
+    from sphinxcontrib_llmdocs.sphinx_ext.events import generation_of
+
     generation = generation_of(app)
     if generation is None:
         return
@@ -288,6 +298,9 @@ def on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(unchanged.report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         return
+    from sphinxcontrib_llmdocs.sphinx_ext.events import generation_of
+    from sphinxcontrib_llmdocs.sphinx_ext.report import build_report
+
     generation, record = generation_of(app), rebuild_record(app)
     if generation is None or record is None:
         return

@@ -31,13 +31,19 @@ from sphinxcontrib_llmdocs.sphinx_ext.env import state_dir
 from sphinxcontrib_llmdocs.sphinx_ext.warnings import logger
 
 __all__ = [
+    "REPORT_NAME",
     "STATE_VERSION",
     "UnchangedBuild",
     "check_unchanged",
     "noop_report",
+    "on_build_finished",
+    "on_builder_inited",
     "save_state",
     "unchanged_build",
 ]
+
+#: File name of the run report in the output directory.
+REPORT_NAME = "llmdocs-report.json"
 
 #: Layout version of ``last-build.json``.
 STATE_VERSION = 1
@@ -185,3 +191,28 @@ def save_state(
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
+
+
+def on_builder_inited(app: Sphinx) -> None:
+    """Generation (``events.on_builder_inited``), unless nothing changed.
+
+    In a build that changed nothing the generation modules, and what they import (pydantic, anyio, the
+    pipeline), are never loaded: that is most of what such a build would otherwise cost.
+    """
+    if unchanged_build(app) is not None:
+        return
+    from sphinxcontrib_llmdocs.sphinx_ext.events import on_builder_inited as generate_pages
+
+    generate_pages(app)
+
+
+def on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
+    """The run report of a generating build (``events.on_build_finished``).
+
+    A build that skipped generation gets its report from ``incremental.on_build_finished``.
+    """
+    if unchanged_build(app) is not None:
+        return
+    from sphinxcontrib_llmdocs.sphinx_ext.events import on_build_finished as finish
+
+    finish(app, exception)

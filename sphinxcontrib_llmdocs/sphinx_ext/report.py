@@ -14,14 +14,12 @@ from typing import TYPE_CHECKING
 from sphinxcontrib_llmdocs.llm.prices import default_price_table
 from sphinxcontrib_llmdocs.llm.protocol import Usage
 from sphinxcontrib_llmdocs.pipeline import Generation
+from sphinxcontrib_llmdocs.sphinx_ext.noop import REPORT_NAME
 
 if TYPE_CHECKING:
     from sphinxcontrib_llmdocs.sphinx_ext.incremental import RebuildRecord
 
 __all__ = ["REPORT_NAME", "build_report", "write_report"]
-
-#: File name of the run report in the output directory.
-REPORT_NAME = "llmdocs-report.json"
 
 
 def _prompt_outcomes(generation: Generation, rebuild: RebuildRecord | None) -> dict[str, str]:
