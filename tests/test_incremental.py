@@ -170,10 +170,11 @@ def test_a_build_that_warned_warns_again_on_the_next_build(project, build):
     """Skipping an unchanged generation must not swallow its warnings (``-W`` keeps failing)."""
     srcdir = project("syntax-error")
     first = build(srcdir)
-    assert "[llmdocs.source]" in warnings_of(first)
+    ours = [w for w in warnings_of(first).splitlines() if "[llmdocs." in w]
+    assert len(ours) == 1 and "[llmdocs.source]" in ours[0] and "bad.py:4" in ours[0]
     second = build(srcdir)
-    assert "[llmdocs.source]" in warnings_of(second)
-    assert "nothing changed since the last build" not in status_of(second)
+    assert "nothing changed since the last build" in status_of(second)
+    assert [w for w in warnings_of(second).splitlines() if "[llmdocs." in w] == ours
 
 
 def test_touching_a_source_file_is_enough_to_look_again(project, build):
@@ -187,3 +188,21 @@ def test_touching_a_source_file_is_enough_to_look_again(project, build):
     assert "analysis:shop.catalog#1" in report_of(third)["prompts_rerun"]
     html = (Path(third.outdir) / "llmdocs" / "shop" / "catalog.html").read_text(encoding="utf-8")
     assert "Catalogue" in html
+
+
+def test_parallel_reads_keep_the_fingerprints(project, make_app):
+    """With ``-j 2`` the pages are read in worker processes; what they need is stored all the same."""
+    srcdir = project("basic")
+
+    def build(**overrides):
+        overrides = {"llmdocs_backend": FAKE, **overrides}
+        app = make_app("html", srcdir=srcdir, parallel=2, confoverrides=overrides)
+        app.build()
+        return app
+
+    first = build()
+    times = read_times(first)
+    second = build(llmdocs_language="de")
+    assert reread(times, read_times(second)) == GENERATED
+    third = build(llmdocs_language="de")
+    assert reread(read_times(second), read_times(third)) == set()

@@ -31,7 +31,7 @@ from sphinx.environment import BuildEnvironment
 from sphinxcontrib_llmdocs import __version__
 from sphinxcontrib_llmdocs.sphinx_ext.config_values import config_from_app
 from sphinxcontrib_llmdocs.sphinx_ext.env import artifact_path, state_dir
-from sphinxcontrib_llmdocs.sphinx_ext.noop import REPORT_NAME, save_state, unchanged_build
+from sphinxcontrib_llmdocs.sphinx_ext.noop import REPORT_NAME, captured_warnings, save_state, unchanged_build
 from sphinxcontrib_llmdocs.sphinx_ext.warnings import logger
 
 if TYPE_CHECKING:
@@ -121,6 +121,7 @@ class RebuildRecord:
     rerun: dict[str, str]
     outdated: list[str] = field(default_factory=list)
     reading: set[str] = field(default_factory=set)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
 def rebuild_record(app: Sphinx) -> RebuildRecord | None:
@@ -213,8 +214,12 @@ def on_builder_inited(app: Sphinx) -> None:
     generation = generation_of(app)
     if generation is None:
         return
-    report_cache_misses(app, generation)
+    try:
+        report_cache_misses(app, generation)
+    finally:
+        warnings = captured_warnings(app)
     record = record_generation(app, generation)
+    record.warnings = warnings
     setattr(app, _RECORD_KEY, record)
     by_reason: dict[str, list[str]] = {}
     for prompt_id, reason in sorted(record.rerun.items()):
@@ -276,16 +281,14 @@ def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     return []
 
 
-def _clean(generation: Generation) -> bool:
-    """Whether the run emitted no warning of its own (only then may the next build skip generation)."""
+def _complete(generation: Generation) -> bool:
+    """Whether the run got every answer (only then may the next build skip generation).
+
+    A failed prompt must be retried, a cache miss looked up again (the committed folder may have been
+    refreshed), an unreadable entry has just been replaced.
+    """
     stats = generation.result.stats
-    return not (
-        generation.facts.diagnostics
-        or stats.cache_warnings
-        or stats.placeholders
-        or generation.result.failures
-        or any(rendered.problems for rendered in generation.pages)
-    )
+    return not (stats.cache_warnings or stats.placeholders or generation.result.failures)
 
 
 def on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
@@ -312,7 +315,8 @@ def on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
             files += [p for p in generation.cache.entry_paths(key) if p.exists()]
     save_state(
         app,
-        clean=_clean(generation),
+        clean=_complete(generation),
+        warnings=record.warnings,
         fingerprints=record.fingerprints,
         report=build_report(generation, record),
         files=files,

@@ -1,7 +1,7 @@
 """The no-change build: when nothing the generation reads has changed, skip it entirely.
 
-A build that generated cleanly (no warning of its own: no source diagnostic, cache problem, cache miss,
-failed prompt or neutralised output) leaves a *stamp* in ``<doctreedir>/llmdocs/last-build.json``: a hash
+A build that generated completely (no failed prompt, no cache miss, no unreadable cache entry: each of
+those must be looked at again next time) leaves a *stamp* in ``<doctreedir>/llmdocs/last-build.json``: a hash
 over the configuration, whether an API key and ``READTHEDOCS`` are set, the extension's own files, and the
 size and modification time of every source file under ``llmdocs_packages`` (taken before generation
 started), of every stub and page artifact written, and of every cache entry the answers came from. The
@@ -11,14 +11,15 @@ left them, so the output would be identical. The run report is written from the 
 model answered last time is now a cache hit).
 
 Any doubt means a full generation: a missing or unreadable stamp, a stamp of another layout, a touched
-file, or a previous run that warned (its warnings must be emitted again on every build so ``-W`` keeps
-failing).
+file. The warnings the generating build emitted (a source file that does not parse, neutralised markup)
+are stored with the stamp and emitted again, so ``-W`` gives the same verdict on every build.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ __all__ = [
     "REPORT_NAME",
     "STATE_VERSION",
     "UnchangedBuild",
+    "captured_warnings",
     "check_unchanged",
     "noop_report",
     "on_build_finished",
@@ -51,6 +53,7 @@ STATE_VERSION = 1
 _STATE_NAME = "last-build.json"
 _SNAPSHOT_KEY = "_llmdocs_source_snapshot"
 _UNCHANGED_KEY = "_llmdocs_unchanged"
+_CAPTURE_KEY = "_llmdocs_warning_capture"
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]
 _OWN_SUFFIXES = {".py", ".txt", ".json"}
 _SOURCE_SUFFIXES = {".py", ".pyi"}
@@ -124,22 +127,78 @@ def _read_state(path: Path) -> dict[str, Any] | None:
     return data
 
 
+class _WarningCapture(logging.Handler):
+    """Collects the extension's own warnings while it generates, to emit them again on skipped builds."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.warnings: list[dict[str, Any]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if getattr(record, "type", None) != "llmdocs":
+            return
+        location = getattr(record, "location", None)
+        if isinstance(location, tuple):
+            location = list(location)
+        elif location is not None and not isinstance(location, str):
+            location = str(location)
+        message = record.msg if isinstance(record.msg, str) else str(record.msg)
+        self.warnings.append(
+            {"subtype": getattr(record, "subtype", None), "message": message, "location": location}
+        )
+
+
+def _replay(warnings: list[dict[str, Any]]) -> None:
+    for item in warnings:
+        location = item.get("location")
+        logger.warning(
+            str(item.get("message", "")),
+            type="llmdocs",
+            subtype=item.get("subtype"),
+            location=tuple(location) if isinstance(location, list) else location,
+        )
+
+
+def captured_warnings(app: Sphinx) -> list[dict[str, Any]]:
+    """Stop collecting the extension's warnings of this build and return them."""
+    capture = getattr(app, _CAPTURE_KEY, None)
+    if not isinstance(capture, _WarningCapture):
+        return []
+    logger.logger.removeHandler(capture)
+    return capture.warnings
+
+
 def check_unchanged(app: Sphinx) -> None:
-    """``builder-inited``, before generation: skip it when the stamp of the last clean build matches."""
+    """``builder-inited``, before generation: skip it when the stamp of the last clean build matches.
+
+    A skipped generation emits the warnings the generating build emitted (a source file that does not
+    parse still does not), so ``-W`` gives the same verdict. Otherwise the warnings of this generation are
+    collected for the next build.
+    """
+    for handler in list(logger.logger.handlers):
+        if isinstance(handler, _WarningCapture):  # left by a build that failed while generating
+            logger.logger.removeHandler(handler)
     config = config_from_app(app)
     snapshot = _source_snapshot(app, config)
     setattr(app, _SNAPSHOT_KEY, snapshot)
     state = _read_state(state_dir(app) / _STATE_NAME)
-    if state is None or state.get("sources") != snapshot:
+    files = state.get("files") if state is not None else None
+    if (
+        state is not None
+        and state.get("sources") == snapshot
+        and isinstance(files, list)
+        and state.get("outputs") == _outputs_stamp([str(f) for f in files])
+        and isinstance(state.get("fingerprints"), dict)
+        and isinstance(state.get("report"), dict)
+        and isinstance(state.get("warnings"), list)
+    ):
+        setattr(app, _UNCHANGED_KEY, UnchangedBuild(state["fingerprints"], noop_report(state["report"])))
+        logger.info("llmdocs: nothing changed since the last build: no prompt to run, no page to write")
+        _replay(state["warnings"])
         return
-    files = state.get("files")
-    if not isinstance(files, list) or state.get("outputs") != _outputs_stamp([str(f) for f in files]):
-        return
-    fingerprints, report = state.get("fingerprints"), state.get("report")
-    if not isinstance(fingerprints, dict) or not isinstance(report, dict):
-        return
-    setattr(app, _UNCHANGED_KEY, UnchangedBuild(fingerprints, noop_report(report)))
-    logger.info("llmdocs: nothing changed since the last build: no prompt to run, no page to write")
+    capture = _WarningCapture()
+    logger.logger.addHandler(capture)
+    setattr(app, _CAPTURE_KEY, capture)
 
 
 def noop_report(previous: dict[str, Any]) -> dict[str, Any]:
@@ -165,6 +224,7 @@ def save_state(
     fingerprints: dict[str, str],
     report: dict[str, Any],
     files: list[Path],
+    warnings: list[dict[str, Any]],
 ) -> None:
     """After a full generation: store the stamp, or remove it when the run was not clean."""
     path = state_dir(app) / _STATE_NAME
@@ -180,6 +240,7 @@ def save_state(
         "outputs": _outputs_stamp(names),
         "fingerprints": fingerprints,
         "report": report,
+        "warnings": warnings,
     }
     text = json.dumps(state, indent=1, sort_keys=True) + "\n"
     try:
