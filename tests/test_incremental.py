@@ -164,6 +164,7 @@ def test_a_stale_environment_layout_rereads_every_generated_page(project, build)
         pickle.dump(first.env, handle)
     second = build(srcdir, llmdocs_backend=FAKE)
     assert reread(times, read_times(second)) == GENERATED
+    assert set(report_of(second)["pages_regenerated"]) == GENERATED
 
 
 def test_a_build_that_warned_warns_again_on_the_next_build(project, build):

@@ -37,7 +37,8 @@ def missing_by_page(generation: Generation) -> dict[str, list[str]]:
 
 def mark_not_generated(rendered: RenderedPage, placeholders: Iterable[str]) -> str:
     """``rendered``'s markdown, with a note under its title when some of its prose is a stand-in."""
-    missing = [p for p in rendered.page.prompts if p in set(placeholders)]
+    stand_ins = set(placeholders)
+    missing = [p for p in rendered.page.prompts if p in stand_ins]
     if not missing:
         return rendered.markdown
     lines = rendered.markdown.split("\n")

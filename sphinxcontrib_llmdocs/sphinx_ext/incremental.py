@@ -114,6 +114,8 @@ class RebuildRecord:
     :param records: the identity of every prompt of this build, by prompt id.
     :param rerun: prompts this build answered anew (not from the cache), with the reason, by prompt id.
     :param outdated: generated pages Sphinx re-reads in this build (new ones included).
+    :param reading: the same, as a set, until their fingerprints are stored at ``env-updated``.
+    :param warnings: the extension's warnings of this generation, replayed when the next one is skipped.
     """
 
     fingerprints: dict[str, str]
@@ -297,9 +299,12 @@ def on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
         return
     unchanged = unchanged_build(app)
     if unchanged is not None:
+        report = dict(unchanged.report)
+        record = rebuild_record(app)
+        report["pages_regenerated"] = sorted(record.outdated) if record is not None else []
         path = Path(app.outdir) / REPORT_NAME
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(unchanged.report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        path.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         return
     from sphinxcontrib_llmdocs.sphinx_ext.events import generation_of
     from sphinxcontrib_llmdocs.sphinx_ext.report import build_report
