@@ -5,7 +5,8 @@ The tree::
     LlmdocsError
     ├── InvalidConfigError          a setting has a bad value
     ├── PlanError
-    │   └── PagePathConflictError   two pages would be written to one path
+    │   ├── PagePathConflictError   two pages would be written to one path
+    │   └── DuplicatePageIdError    two modules would get the same page id
     ├── BackendError                the language-model backend failed
     │   ├── TransientBackendError   worth retrying (rate limit, overload, 5xx, timeout)
     │   ├── AuthenticationError     the API key is missing or refused; stops the run
@@ -21,6 +22,7 @@ __all__ = [
     "BackendError",
     "CacheEntryError",
     "ContractViolationError",
+    "DuplicatePageIdError",
     "InvalidConfigError",
     "LlmdocsError",
     "PagePathConflictError",
@@ -51,6 +53,10 @@ class PlanError(LlmdocsError):
 
 class PagePathConflictError(PlanError):
     """Raised when two pages would be written to the same path."""
+
+
+class DuplicatePageIdError(PlanError):
+    """Raised when two documented modules have the same dotted name, hence the same page id."""
 
 
 class BackendError(LlmdocsError):

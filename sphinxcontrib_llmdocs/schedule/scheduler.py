@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import anyio
-from pydantic import ValidationError
 
 from sphinxcontrib_llmdocs.cache.store import ResponseCache, cache_key
 from sphinxcontrib_llmdocs.errors import (
@@ -17,6 +15,7 @@ from sphinxcontrib_llmdocs.errors import (
     ContractViolationError,
 )
 from sphinxcontrib_llmdocs.llm.protocol import Backend, Completion, CompletionRequest, Usage
+from sphinxcontrib_llmdocs.plan.contracts import check_answer
 from sphinxcontrib_llmdocs.plan.model import PagePlan, PromptSpec
 
 __all__ = ["PageGenerationScheduler", "RunResult", "RunStats", "parse_answer"]
@@ -57,23 +56,7 @@ def parse_answer(request: CompletionRequest, completion: Completion) -> dict[str
     """
     if completion.stop_reason == "max_tokens":
         raise ContractViolationError(f"{request.prompt_id}: answer truncated at max_tokens")
-    text = completion.text.strip()
-    if text.startswith("```"):
-        # Models sometimes fence JSON despite instructions; the fence carries no content.
-        text = text.strip("`").removeprefix("json").strip()
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ContractViolationError(f"{request.prompt_id}: answer is not JSON ({exc})") from exc
-    try:
-        return request.schema.model_validate(data).model_dump()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "answer"
-        raise ContractViolationError(
-            f"{request.prompt_id}: answer does not match schema {request.schema.__name__}: "
-            f"{where}: {first['msg']}"
-        ) from exc
+    return check_answer(request, completion.text, check_prose=completion.from_model)
 
 
 class PageGenerationScheduler:
