@@ -48,7 +48,12 @@ def _symbol_answer(symbol: Mapping[str, object], used_by: list[str]) -> dict[str
     short = name.rpartition(".")[2]
     kind = str(symbol.get("kind", "variable"))
     defined_as = str(symbol.get("defined_as", kind))
-    members = [m for m in _as_dicts(symbol.get("members")) if not str(m.get("name", "")).startswith("_")]
+    raw_members = symbol.get("members")
+    members = [
+        m if isinstance(m, dict) else {"name": str(m).split("(")[0]}
+        for m in (raw_members if isinstance(raw_members, list) else [])
+    ]
+    members = [m for m in members if not str(m.get("name", "")).startswith("_")]
     overview = first_paragraph(symbol.get("docstring"))
     if not overview:
         if kind == "class" and members:
@@ -75,7 +80,9 @@ def _symbol_answer(symbol: Mapping[str, object], used_by: list[str]) -> dict[str
 def _analysis_answer(evidence: Mapping[str, object]) -> dict[str, object]:
     users: dict[str, list[str]] = {}
     for item in _section(evidence, "used_by"):
-        users.setdefault(str(item.get("symbol")), []).append(str(item.get("used_in")))
+        used_in = item.get("used_in")
+        names = [str(u).split(" (")[0] for u in used_in] if isinstance(used_in, list) else []
+        users.setdefault(str(item.get("symbol")), []).extend(names)
     return {
         "symbols": [
             _symbol_answer(s, sorted(set(users.get(str(s.get("name")), []))))

@@ -23,8 +23,6 @@ __all__ = [
     "analysis_kind_of",
 ]
 
-_PROSE = "Markdown paragraphs and lists only: no headings, code fences, HTML or directives."
-
 #: Field names whose values are prose, in every schema below.
 PROSE_FIELDS = frozenset(
     {
@@ -47,21 +45,21 @@ class _Strict(BaseModel):
 
 class _SymbolBase(_Strict):
     name: str = Field(description="The symbol's qualified name, exactly as given in the evidence.")
-    overview: str = Field(description="One or two sentences: what it is for. " + _PROSE)
-    details: str = Field(default="", description="How it works and how to use it. " + _PROSE)
-    usage_patterns: str = Field(default="", description="How callers in the evidence use it. " + _PROSE)
+    overview: str = Field(description="One or two sentences: what it is for. ")
+    details: str = Field(default="", description="How it works and how to use it. ")
+    usage_patterns: str = Field(default="", description="How callers in the evidence use it. ")
 
 
 class FunctionAnalysis(_SymbolBase):
     """The analysis of a function or async function."""
 
     kind: Literal["function"] = Field(description='Always "function" for functions and async functions.')
-    side_effects: str = Field(default="", description="I/O, mutation, global state; empty if none. " + _PROSE)
+    side_effects: str = Field(default="", description="I/O, mutation, global state; empty if none. ")
     reads_writes: str = Field(
-        default="", description="State, files or attributes it reads and writes; empty if none. " + _PROSE
+        default="", description="State, files or attributes it reads and writes; empty if none. "
     )
     invariants: str = Field(
-        default="", description="Pre- and postconditions the code enforces or relies on. " + _PROSE
+        default="", description="Pre- and postconditions the code enforces or relies on. "
     )
 
 
@@ -70,14 +68,12 @@ class ClassAnalysis(_SymbolBase):
 
     kind: Literal["class"] = Field(description='Always "class".')
     side_effects: str = Field(
-        default="", description="I/O or global state its methods touch; empty if none. " + _PROSE
+        default="", description="I/O or global state its methods touch; empty if none. "
     )
-    reads_writes: str = Field(
-        default="", description="The state instances hold and who changes it. " + _PROSE
-    )
-    invariants: str = Field(default="", description="What stays true of an instance between calls. " + _PROSE)
+    reads_writes: str = Field(default="", description="The state instances hold and who changes it. ")
+    invariants: str = Field(default="", description="What stays true of an instance between calls. ")
     key_members: str = Field(
-        default="", description="The few methods and attributes that matter most, and why. " + _PROSE
+        default="", description="The few methods and attributes that matter most, and why. "
     )
 
 
@@ -109,19 +105,19 @@ class AnalysisResponse(_Strict):
 class ModuleResponse(_Strict):
     """The prose of a module page."""
 
-    summary: str = Field(description="What the module is for and what it owns. " + _PROSE)
+    summary: str = Field(description="What the module is for and what it owns. ")
     internal_structure: str = Field(
-        description="How the module is organised inside and how its parts work together. " + _PROSE
+        description="How the module is organised inside and how its parts work together. "
     )
 
 
 class PackageResponse(_Strict):
     """The prose of a package page."""
 
-    summary: str = Field(description="What the package is for and how its modules divide the work. " + _PROSE)
+    summary: str = Field(description="What the package is for and how its modules divide the work. ")
 
 
 class IndexResponse(_Strict):
     """The prose of the project overview."""
 
-    overview: str = Field(description="The architecture of the project as a whole. " + _PROSE)
+    overview: str = Field(description="The architecture of the project as a whole. ")

@@ -41,6 +41,8 @@ __all__ = [
     "EvidenceBuilder",
     "build_request",
     "dump_evidence",
+    "prompt_schema",
+    "source_tokens_guess",
     "summary_of",
     "symbol_entry",
 ]
@@ -71,6 +73,8 @@ _DOC_CHARS = 1200
 _DOC_CHARS_DEDICATED = 4000
 #: Siblings listed as local context of an analysis chunk.
 _MAX_SIBLINGS = 40
+#: Typical tokens per line of Python source, to size chunks before reading any file.
+_TOKENS_PER_SOURCE_LINE = 9
 #: A shortened source snippet keeps at least this many lines, or is left out.
 _MIN_SNIPPET_LINES = 8
 
@@ -92,6 +96,28 @@ def summary_of(answer: Mapping[str, object] | None) -> str | None:
         if isinstance(value, str) and value.strip():
             return value.strip()
     return None
+
+
+def prompt_schema(schema: type[BaseModel]) -> str:
+    """The JSON schema of ``schema`` as the prompt shows it: the structure only, compact.
+
+    Titles, descriptions, defaults and ``additionalProperties`` are left out: the task template describes
+    every field, and the system prompt says that optional fields may be empty and no other keys are allowed.
+    """
+
+    def strip(node: object) -> object:
+        if isinstance(node, dict):
+            return {
+                k: strip(v)
+                for k, v in node.items()
+                if not (k in ("title", "default", "description") and not isinstance(v, dict))
+                and not (k == "additionalProperties" and v is False)
+            }
+        if isinstance(node, list):
+            return [strip(v) for v in node]
+        return node
+
+    return json.dumps(strip(schema.model_json_schema()), sort_keys=True, separators=(",", ":"))
 
 
 def dump_evidence(evidence: Mapping[str, object]) -> str:
@@ -122,30 +148,47 @@ def _public_members(symbol: SymbolFacts) -> list[SymbolFacts]:
 
 
 def symbol_entry(symbol: SymbolFacts, module: ModuleFacts, *, detailed: bool = False) -> Item:
-    """The evidence entry of a symbol: kind, name, signature, location, docstring, bases, members."""
+    """The evidence entry of a symbol: kind, name, signature, location, docstring, bases, members.
+
+    The plain entry keeps the docstring's first paragraph and the members' signatures: the source snippet
+    that follows in the pack holds the rest. A ``detailed`` entry (a symbol with a page of its own) keeps the
+    docstring and the members' summaries too.
+    """
     entry: Item = {
         "name": symbol.qualname,
         "kind": analysis_kind_of(symbol.kind),
         "defined_as": symbol.kind,
         "signature": symbol.signature,
         "location": f"{module.relpath}:{symbol.line}-{symbol.end_line}",
-        "docstring": _doc(symbol.docstring, _DOC_CHARS_DEDICATED if detailed else _DOC_CHARS),
+        "docstring": _doc(symbol.docstring, _DOC_CHARS_DEDICATED)
+        if detailed
+        else _first_paragraph(symbol.docstring, 400),
     }
     if symbol.bases:
         entry["bases"] = list(symbol.bases)
     if symbol.decorators:
         entry["decorators"] = list(symbol.decorators)
     if symbol.members:
-        entry["members"] = [
-            {
-                "name": m.name,
-                "kind": m.kind,
-                "signature": m.signature,
-                "doc": _first_paragraph(m.docstring, 600 if detailed else 160),
-            }
-            for m in _public_members(symbol)
-        ]
+        if detailed:
+            entry["members"] = [
+                {
+                    "name": m.name,
+                    "kind": m.kind,
+                    "signature": m.signature,
+                    "doc": _first_paragraph(m.docstring, 600),
+                }
+                for m in _public_members(symbol)
+            ]
+        else:
+            entry["members"] = [
+                f"{m.name}{m.signature}" if m.kind != "property" else m.name for m in _public_members(symbol)
+            ]
     return entry
+
+
+def source_tokens_guess(symbol: SymbolFacts) -> int:
+    """What the source snippet of ``symbol`` will roughly cost, from its line span alone (for chunking)."""
+    return _TOKENS_PER_SOURCE_LINE * (max(symbol.end_line, symbol.line) - symbol.line + 1)
 
 
 class EvidenceBuilder:
@@ -197,8 +240,8 @@ class EvidenceBuilder:
             _template("system").format(language=self.language).rstrip()
             + "\n\n"
             + _template(spec.kind).rstrip()
-            + "\n\nThe JSON schema of your answer:\n"
-            + json.dumps(schema.model_json_schema(), sort_keys=True)
+            + "\n\nThe JSON schema of your answer (every string field except name and kind is prose):\n"
+            + prompt_schema(schema)
         )
         user = (
             f"Write about {what}.\n<evidence>\n{dump_evidence(evidence)}\n</evidence>\n"
@@ -271,20 +314,24 @@ class EvidenceBuilder:
                 continue
             dep = self.index.symbols[qualname]
             overview = overviews.get(qualname)
-            dependencies.append(
-                {
-                    "name": qualname,
-                    "kind": dep.kind,
-                    "signature": dep.signature,
-                    "overview": overview or _first_paragraph(dep.docstring),
-                    "overview_from": "analysis" if overview else "docstring",
-                }
-            )
-        used_by: list[Item] = [
-            {"symbol": s.qualname, "used_in": u.user, "location": u.location}
-            for s in chunk
-            for u in self.index.users(s.qualname)
-        ]
+            item: Item = {"name": qualname, "kind": dep.kind, "signature": dep.signature}
+            if overview:
+                item["overview"] = overview
+            else:
+                item["docstring"] = _first_paragraph(dep.docstring, 200)
+            dependencies.append(item)
+        used_by: list[Item] = []
+        for s in chunk:
+            users = self.index.users(s.qualname)
+            if users:
+                used_by.append(
+                    {
+                        "symbol": s.qualname,
+                        "used_in": [
+                            u.user if u.user == u.module else f"{u.user} ({u.location})" for u in users
+                        ],
+                    }
+                )
         snippets = [snip for s in chunk if (snip := self._snippet(s, module)) is not None]
         return [
             Section("target", targets, _shrink_symbol),

@@ -21,7 +21,7 @@ import json
 from sphinxcontrib_llmdocs.config import LlmdocsConfig
 from sphinxcontrib_llmdocs.errors import DuplicatePageIdError, PagePathConflictError
 from sphinxcontrib_llmdocs.extract.facts import ModuleFacts, ProjectFacts, SymbolFacts
-from sphinxcontrib_llmdocs.plan.evidence import symbol_entry
+from sphinxcontrib_llmdocs.plan.evidence import source_tokens_guess, symbol_entry
 from sphinxcontrib_llmdocs.plan.graph import condensation_order
 from sphinxcontrib_llmdocs.plan.model import Page, PagePlan, PromptSpec
 from sphinxcontrib_llmdocs.plan.relations import SymbolIndex
@@ -31,8 +31,11 @@ __all__ = ["MAX_CHUNK_SYMBOLS", "featured_symbols", "plan_project"]
 
 #: Most symbols per analysis prompt: the answer (a few hundred tokens per symbol) must fit the output limit.
 MAX_CHUNK_SYMBOLS = 12
-#: Share of the evidence budget the target entries of one chunk may take; the rest is context and source.
-_TARGET_SHARE = 0.5
+#: Share of the evidence budget the target entries and source snippets of one chunk may take (judged from
+#: the symbols' line spans); the rest is context. One symbol counts at most ``_SYMBOL_SHARE`` of the budget
+#: (a longer snippet is shortened in the pack).
+_TARGET_SHARE = 0.75
+_SYMBOL_SHARE = 0.4
 
 _KIND_TITLES = {"class": "Class", "function": "Function", "async function": "Function"}
 
@@ -241,7 +244,8 @@ def _analysis_chunks(
             for symbol in ordered:
                 if symbol.qualname in featured:
                     continue
-                cost = estimate_tokens(json.dumps(symbol_entry(symbol, module), ensure_ascii=False))
+                entry = estimate_tokens(json.dumps(symbol_entry(symbol, module), ensure_ascii=False))
+                cost = min(entry + source_tokens_guess(symbol), int(budget * _SYMBOL_SHARE))
                 if current and (used + cost > limit or len(current) >= MAX_CHUNK_SYMBOLS):
                     number += 1
                     chunks.append(_Chunk(f"analysis:{name}#{number}", name, tuple(current), False))

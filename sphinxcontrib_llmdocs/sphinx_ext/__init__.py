@@ -9,6 +9,7 @@ from sphinx.application import Sphinx
 from sphinxcontrib_llmdocs import __version__
 from sphinxcontrib_llmdocs.sphinx_ext.config_values import register_settings, validate_config
 from sphinxcontrib_llmdocs.sphinx_ext.directive import LlmdocsPageDirective
+from sphinxcontrib_llmdocs.sphinx_ext.dry_run import on_builder_inited_dry_run
 from sphinxcontrib_llmdocs.sphinx_ext.events import on_build_finished, on_builder_inited
 
 __all__ = ["ENV_VERSION", "setup"]
@@ -25,6 +26,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("llmdocs-page", LlmdocsPageDirective)
     app.connect("config-inited", validate_config)
     app.connect("builder-inited", on_builder_inited)
+    app.connect("builder-inited", on_builder_inited_dry_run)
     app.connect("build-finished", on_build_finished)
     return {
         "version": __version__,
