@@ -36,9 +36,9 @@ _LINE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^\s{0,3}\([^)]*\)=\s*$"), "a MyST target"),
     (re.compile(r"^\s{0,3}\[\^?[^\]]*\]:"), "a link definition"),
 )
+_ROLE = re.compile(r"\{[\w:.-]+\}`")
 _INLINE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"<[A-Za-z/!?][^>]*>?"), "raw HTML"),
-    (re.compile(r"\{[\w:.-]+\}`"), "a role"),
     (re.compile(r"!\[[^\]]*\]\([^)]*\)"), "an image"),
     (re.compile(r"(?<!!)\[[^\]]*\]\((?!https?://)[^)]*\)"), "a link that is not http(s)"),
 )
@@ -52,12 +52,25 @@ def prose_violations(text: str) -> list[str]:
             if pattern.search(line):
                 found.append(f"line {number}: {what} ({line.strip()[:60]!r})")
                 break
+        role = _ROLE.search(_keep_role_contents(line))
+        if role:
+            found.append(f"line {number}: a role ({role.group(0)!r})")
         outside = _CODE_SPAN.sub("", line)
         for pattern, what in _INLINE_RULES:
             match = pattern.search(outside)
             if match:
                 found.append(f"line {number}: {what} ({match.group(0)[:60]!r})")
     return found
+
+
+def _keep_role_contents(line: str) -> str:
+    """``line`` without its code spans, except those right after ``}`` (a role's content)."""
+
+    def keep(match: re.Match[str]) -> str:
+        start = match.start()
+        return match.group(0) if start and line[start - 1] == "}" else ""
+
+    return _CODE_SPAN.sub(keep, line)
 
 
 def check_answer(request: CompletionRequest, text: str, *, check_prose: bool = True) -> dict[str, object]:

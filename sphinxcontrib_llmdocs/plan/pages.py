@@ -56,7 +56,7 @@ def plan_project(facts: ProjectFacts, config: LlmdocsConfig, project: str = "Pro
     featured = featured_symbols(facts, config, index)
 
     children_of: dict[str | None, list[str]] = {}
-    for module in facts.modules:
+    for module in sorted(facts.modules, key=lambda m: m.name):
         parent = module.package if module.package in modules else None
         children_of.setdefault(parent, []).append(module.name)
 
