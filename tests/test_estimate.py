@@ -186,3 +186,16 @@ def test_bad_prices_are_reported_naming_the_setting(tmp_path):
     text = " ".join(info.value.problems)
     for name in ("llmdocs_prices['claude-x']", "llmdocs_evidence_tokens", "llmdocs_symbol_page_min_users"):
         assert name in text
+
+
+def test_prompt_caching_pays_off_only_above_the_models_minimum_prefix():
+    facts = extract_project([SHOP])
+    haiku = LlmdocsConfig(packages=(SHOP,))
+    sonnet = dataclasses.replace(haiku, analysis_model="claude-sonnet-4-5")
+    small = estimate_plan(plan_project(facts, haiku, "shop"), facts, haiku).by_kind["analysis"]
+    # The analysis system prompt is shorter than Haiku 4.5's 4,096-token minimum: nothing to cache.
+    assert small.cost_with_prompt_caching_usd == small.cost_usd
+    large = estimate_plan(plan_project(facts, sonnet, "shop"), facts, sonnet).by_kind["analysis"]
+    # Sonnet 4.5 caches from 1,024 tokens: one cache write, then cheap reads for every sibling prompt.
+    assert large.prompts > 2
+    assert large.cost_with_prompt_caching_usd < large.cost_usd

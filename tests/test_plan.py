@@ -174,7 +174,7 @@ def test_an_analysis_waits_for_the_analyses_of_what_it_calls_and_sees_their_over
     answer = {"symbols": [{"name": "base.f", "kind": "function", "overview": "Adds the base rate."}]}
     request = builder.request(calls_base, {chunk_of["base.f"]: answer})
     deps = evidence_of(request.user)["dependencies"]
-    assert {"name": "base.f", "kind": "function", "signature": "", "overview": "Adds the base rate."} in deps
+    assert {"name": "base.f", "kind": "function", "overview": "Adds the base rate."} in deps
 
 
 def test_without_calls_an_analysis_waits_for_the_symbols_its_module_imports():

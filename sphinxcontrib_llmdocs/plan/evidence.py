@@ -183,7 +183,12 @@ def symbol_entry(symbol: SymbolFacts, module: ModuleFacts, *, detailed: bool = F
             entry["members"] = [
                 f"{m.name}{m.signature}" if m.kind != "property" else m.name for m in _public_members(symbol)
             ]
-    return entry
+    return _compact(entry)
+
+
+def _compact(item: Item) -> Item:
+    """``item`` without empty values (no docstring, no signature): they cost tokens and say nothing."""
+    return {k: v for k, v in item.items() if v is not None and v != "" and v != []}
 
 
 def source_tokens_guess(symbol: SymbolFacts) -> int:
@@ -284,12 +289,12 @@ class EvidenceBuilder:
         if lines is None or symbol.line < 1:
             return None
         end = max(symbol.end_line, symbol.line)
-        code = "\n".join(lines[symbol.line - 1 : end])
-        return {
-            "symbol": symbol.qualname,
-            "location": f"{module.relpath}:{symbol.line}-{end}",
-            "code": code,
-        }
+        start = symbol.line
+        # The span starts at ``def``/``class``; the decorators above it belong to the snippet.
+        while start > 1 and symbol.decorators and lines[start - 2].lstrip().startswith("@"):
+            start -= 1
+        code = "\n".join(lines[start - 1 : end])
+        return {"symbol": symbol.qualname, "location": f"{module.relpath}:{start}-{end}", "code": code}
 
     # -- sections per prompt kind -----------------------------------------------------------------------
 
@@ -301,9 +306,9 @@ class EvidenceBuilder:
         detailed = len(chunk) == 1 and self.plan.symbol_page_for(chunk[0].qualname) is not None
 
         targets = [symbol_entry(s, module, detailed=detailed) for s in chunk]
-        local: list[Item] = [{"module": module.name, "docstring": _doc(module.docstring, 800)}]
+        local: list[Item] = [_compact({"module": module.name, "docstring": _doc(module.docstring, 800)})]
         local.extend(
-            {"sibling": s.qualname, "kind": s.kind, "signature": s.signature}
+            _compact({"sibling": s.qualname, "kind": s.kind, "signature": s.signature})
             for s in module.public_symbols()[:_MAX_SIBLINGS]
             if s.qualname not in wanted
         )
@@ -319,7 +324,7 @@ class EvidenceBuilder:
                 item["overview"] = overview
             else:
                 item["docstring"] = _first_paragraph(dep.docstring, 200)
-            dependencies.append(item)
+            dependencies.append(_compact(item))
         used_by: list[Item] = []
         for s in chunk:
             users = self.index.users(s.qualname)
@@ -362,7 +367,7 @@ class EvidenceBuilder:
             }
             if s.kind == "class":
                 item["members"] = [m.name for m in _public_members(s)]
-            local.append(item)
+            local.append(_compact(item))
         names_from = _imported_names(module)
         dependencies: list[Item] = []
         for dep in module.internal_imports:
