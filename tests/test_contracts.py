@@ -127,3 +127,20 @@ def test_the_scheduler_retries_a_broken_answer_and_fails_with_the_reason(tmp_pat
     # Nothing broken is cached; everything else is.
     cached = [json.loads(p.read_text())["prompt_id"] for p in tmp_path.rglob("*.json")]
     assert "module:shop.cart" not in cached and len(cached) == len(plan.prompts) - 1
+
+
+def test_docstrings_with_examples_and_directives_keep_the_contract_in_a_fake_model_build(project, build):
+    from conftest import FAKE, report_of, warnings_of
+
+    docs = project("basic")
+    catalog = docs / "src" / "shop" / "catalog.py"
+    catalog.write_text(
+        catalog.read_text()
+        + '\n\ndef restock(count: int) -> int:\n    """Restock.\n\n    .. note:: Slow.\n\n'
+        + '    >>> restock(2)\n    2\n\n    Returns the count, unchanged.\n    """\n    return count\n'
+    )
+    app = build(docs, llmdocs_backend=FAKE)
+    assert warnings_of(app) == ""
+    assert report_of(app)["prompts"]["failed"] == 0
+    html = (Path(app.outdir) / "llmdocs" / "shop" / "catalog.html").read_text(encoding="utf-8")
+    assert "Returns the count, unchanged." in html and "restock(2)" not in html

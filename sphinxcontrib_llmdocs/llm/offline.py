@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import textwrap
 from collections.abc import Mapping, Sequence
 
 from sphinxcontrib_llmdocs.llm.protocol import Completion, CompletionRequest
@@ -18,10 +20,15 @@ def first_paragraph(text: object) -> str:
 
 
 def _rest_of(text: object) -> str:
+    """Up to three more plain paragraphs of a docstring: examples, directives, tables and the like are left
+    out, so the answer keeps the output contract a model's answer must keep."""
+    # Imported here: the plan imports this package, so a module-level import would be circular.
+    from sphinxcontrib_llmdocs.plan.contracts import prose_violations
+
     if not isinstance(text, str):
         return ""
-    paragraphs = [p.strip() for p in text.strip().split("\n\n")[1:] if p.strip()]
-    return "\n\n".join(" ".join(p.split()) for p in paragraphs[:3])
+    paragraphs = [" ".join(p.split()) for p in text.strip().split("\n\n")[1:] if p.strip()]
+    return "\n\n".join([p for p in paragraphs if not prose_violations(p)][:3])
 
 
 def _names(items: Sequence[str], limit: int = 8) -> str:
@@ -77,6 +84,21 @@ def _symbol_answer(symbol: Mapping[str, object], used_by: list[str]) -> dict[str
     return answer
 
 
+def _docstring_in_source(evidence: Mapping[str, object], name: str) -> str | None:
+    """The whole docstring of ``name`` from its source snippet (the target entry keeps only its start)."""
+    for snippet in _section(evidence, "source"):
+        if snippet.get("symbol") != name or not isinstance(snippet.get("code"), str):
+            continue
+        try:
+            tree = ast.parse(textwrap.dedent(str(snippet["code"])))
+        except SyntaxError:  # a shortened snippet
+            return None
+        node = tree.body[0] if tree.body else None
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            return ast.get_docstring(node)
+    return None
+
+
 def _analysis_answer(evidence: Mapping[str, object]) -> dict[str, object]:
     users: dict[str, list[str]] = {}
     for item in _section(evidence, "used_by"):
@@ -85,7 +107,10 @@ def _analysis_answer(evidence: Mapping[str, object]) -> dict[str, object]:
         users.setdefault(str(item.get("symbol")), []).extend(names)
     return {
         "symbols": [
-            _symbol_answer(s, sorted(set(users.get(str(s.get("name")), []))))
+            _symbol_answer(
+                {**s, "docstring": _docstring_in_source(evidence, str(s.get("name"))) or s.get("docstring")},
+                sorted(set(users.get(str(s.get("name")), []))),
+            )
             for s in _section(evidence, "target")
         ]
     }
