@@ -372,14 +372,12 @@ class EvidenceBuilder:
         dependencies: list[Item] = []
         for dep in module.internal_imports:
             summary = summary_of(answers.get(_summary_prompt_id(self.facts.module(dep))))
-            dependencies.append(
-                {
-                    "module": dep,
-                    "names": names_from.get(dep, []),
-                    "summary": summary or _first_paragraph(self.facts.module(dep).docstring),
-                    "summary_from": "page" if summary else "docstring",
-                }
-            )
+            item = {"module": dep, "names": names_from.get(dep, [])}
+            if summary:
+                item["summary"] = summary
+            else:
+                item["docstring"] = _first_paragraph(self.facts.module(dep).docstring)
+            dependencies.append(_compact(item))
         if module.external_imports:
             dependencies.append({"external": list(module.external_imports)})
         used_by: list[Item] = [
@@ -388,7 +386,7 @@ class EvidenceBuilder:
         ]
         siblings = [m for m in self.facts.modules if m.package == module.package and m.name != module.name]
         related: list[Item] = [
-            {"module": m.name, "docstring": _first_paragraph(m.docstring, 160)} for m in siblings
+            _compact({"module": m.name, "docstring": _first_paragraph(m.docstring, 160)}) for m in siblings
         ]
         return [
             Section("target", [target], _shrink_docstring),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import anyio
+from pydantic import ValidationError
 
 from sphinxcontrib_llmdocs.cache.store import ResponseCache, cache_key
 from sphinxcontrib_llmdocs.errors import (
@@ -56,7 +58,23 @@ def parse_answer(request: CompletionRequest, completion: Completion) -> dict[str
     """
     if completion.stop_reason == "max_tokens":
         raise ContractViolationError(f"{request.prompt_id}: answer truncated at max_tokens")
-    return check_answer(request, completion.text, check_prose=completion.from_model)
+    text = completion.text.strip()
+    if text.startswith("```"):
+        # Models sometimes fence JSON despite instructions; the fence carries no content.
+        text = text.strip("`").removeprefix("json").strip()
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ContractViolationError(f"{request.prompt_id}: answer is not JSON ({exc})") from exc
+    try:
+        return check_answer(request, json.dumps(data), check_prose=completion.from_model)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "answer"
+        raise ContractViolationError(
+            f"{request.prompt_id}: answer does not match schema {request.schema.__name__}: "
+            f"{where}: {first['msg']}"
+        ) from exc
 
 
 class PageGenerationScheduler:
