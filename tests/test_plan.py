@@ -270,3 +270,19 @@ def test_template_version_and_language_reach_the_cache_key(tmp_path):
     german = EvidenceBuilder(facts, plan, language="de").request(spec, {})
     assert "in de." in german.system and cache_key(german) != cache_key(english)
     assert cache_key(dataclasses.replace(english, template_version=99)) != cache_key(english)
+
+
+def test_a_target_too_large_for_the_budget_is_shortened_never_dropped(tmp_path):
+    doc = "Word " * 3000
+    pkg = write_package(
+        tmp_path / "pkg",
+        {"__init__.py": "", "huge.py": f'def giant(x: int) -> int:\n    """{doc}\n\n{doc}"""\n'},
+    )
+    facts = extract_project([pkg])
+    plan = plan_project(facts, config(pkg, evidence_tokens=500))
+    (spec,) = [p for p in plan.prompts if p.kind == "analysis"]
+    evidence = EvidenceBuilder(facts, plan, evidence_tokens=500).request(spec, {}).evidence
+    assert [t["name"] for t in evidence["target"]] == ["pkg.huge.giant"]
+    assert evidence["target"][0]["signature"] == "(x: int) -> int"
+    assert evidence["omitted"]["source"] == 1
+    assert estimate_tokens(json.dumps(evidence, ensure_ascii=False)) <= 500

@@ -488,7 +488,11 @@ class Section:
 
 
 def pack_sections(sections: Sequence[Section], budget: int) -> dict[str, object]:
-    """Fill a pack from ``sections`` within ``budget`` tokens; deterministic; counts what was left out."""
+    """Fill a pack from ``sections`` within ``budget`` tokens; deterministic; counts what was left out.
+
+    The ``target`` section is never left out: an entry that does not fit is shortened, down to its name,
+    kind and signature (chunks are sized so that this does not happen in practice).
+    """
     pack: dict[str, object] = {}
     omitted: dict[str, int] = {}
     used = estimate_tokens("{}") + 8  # braces and the "omitted" record
@@ -503,7 +507,11 @@ def pack_sections(sections: Sequence[Section], budget: int) -> dict[str, object]
                 if smaller is not None:
                     item = smaller
                     cost = _tokens(item) + (section_cost if not kept else 0)
-            if used + cost <= budget:
+            if used + cost > budget and section.name == "target":
+                item = {k: item[k] for k in ("name", "kind", "signature") if k in item} or item
+                kept.append(item)  # the target goes in whatever it costs
+                used += _tokens(item) + (section_cost if len(kept) == 1 else 0)
+            elif used + cost <= budget:
                 kept.append(item)
                 used += cost
             else:
@@ -522,7 +530,7 @@ def pack_sections(sections: Sequence[Section], budget: int) -> dict[str, object]
 def _drop_last(pack: dict[str, object], omitted: dict[str, int]) -> bool:
     for name in reversed(SECTIONS):
         items = pack.get(name)
-        if isinstance(items, list) and items and (name != "target" or len(items) > 1):
+        if isinstance(items, list) and items and name != "target":
             items.pop()
             if not items:
                 del pack[name]
