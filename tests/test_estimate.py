@@ -91,8 +91,14 @@ def test_after_a_build_the_estimate_reuses_every_cached_answer(project, build):
     catalog = docs / "src" / "shop" / "catalog.py"
     catalog.write_text(catalog.read_text() + "\n\ndef restock() -> None:\n    pass\n")
     data = json.loads(run_cli("estimate", str(docs), "--json", "--doctrees", str(app.doctreedir)).stdout)
-    assert 0 < data["total"]["prompts"] - data["total"]["cache_hits"] < data["total"]["prompts"]
-    assert data["by_kind"]["index"]["cache_hits"] == 0
+    plan = json.loads(run_cli("plan", str(docs), "--json").stdout)["prompts"]
+    stale = {p["id"] for p in plan if p["id"].startswith("analysis:shop.catalog#")}
+    for prompt in plan:  # dependencies first: one pass closes the set
+        if stale & set(prompt["deps"]):
+            stale.add(prompt["id"])
+    assert {p["id"] for p in data["prompts"] if not p["cache_hit"]} == stale
+    assert "module:shop.cart" not in stale and "index" in stale
+    assert data["total"]["cache_hits"] == data["total"]["prompts"] - len(stale)
 
 
 def test_dry_run_build_calls_no_model_and_writes_nothing_to_the_cache(project, build):

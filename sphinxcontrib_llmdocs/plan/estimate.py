@@ -169,6 +169,17 @@ class Estimate:
             "unpriced_models": list(self.unpriced_models),
             "by_kind": {kind: totals.as_dict() for kind, totals in self.by_kind.items()},
             "total": self.total.as_dict(),
+            "prompts": [
+                {
+                    "id": p.id,
+                    "kind": p.kind,
+                    "model": p.model,
+                    "cache_hit": p.cache_hit,
+                    "input_tokens": p.input_tokens,
+                    "output_tokens": p.output_tokens,
+                }
+                for p in self.prompts
+            ],
         }
 
     def format_text(self) -> str:
