@@ -58,7 +58,8 @@ SETTINGS: tuple[Setting, ...] = (
         "llmdocs_backend",
         "auto",
         (str,),
-        "``auto`` (a key present: ``anthropic``; none: ``offline``), ``anthropic``, ``anthropic-batch``, "
+        "``auto`` (a key present: ``anthropic``; none: ``offline``, or ``cache-only`` on Read the Docs), "
+        "``anthropic``, ``anthropic-batch``, "
         "``offline``, ``cache-only``, or ``module:factory`` for a custom backend.",
     ),
     Setting(

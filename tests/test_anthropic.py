@@ -372,3 +372,19 @@ def test_timeout_setting_is_validated(tmp_path):
         LlmdocsConfig.from_values({"llmdocs_packages": ["."], "llmdocs_timeout": 0}, tmp_path)
     config = LlmdocsConfig.from_values({"llmdocs_packages": ["."], "llmdocs_timeout": 5}, tmp_path)
     assert config.timeout == 5.0
+
+
+def test_count_tokens_through_the_backend():
+    with LoopbackMessagesServer(api_key=DUMMY_KEY) as server:
+        backend = AnthropicBackend(config_for(server))
+
+        async def main():
+            try:
+                return await backend.count_tokens(module_request())
+            finally:
+                await backend.aclose()
+
+        tokens = anyio.run(main)
+        (sent,) = server.requests_to("/v1/messages/count_tokens")
+    assert tokens > 10
+    assert "max_tokens" not in sent.body and sent.body["output_config"]["format"]["type"] == "json_schema"

@@ -12,6 +12,7 @@ from conftest import report_of, warnings_of
 
 from sphinxcontrib_llmdocs.config import LlmdocsConfig
 from sphinxcontrib_llmdocs.llm.batch_backend import JOURNAL_NAME, AnthropicBatchBackend, BatchJournal
+from sphinxcontrib_llmdocs.llm.prices import default_price_table
 from sphinxcontrib_llmdocs.llm.protocol import CompletionRequest
 from sphinxcontrib_llmdocs.llm.schemas import ModuleResponse
 from sphinxcontrib_llmdocs.testing import Fault, LoopbackMessagesServer
@@ -186,3 +187,23 @@ def test_interrupted_build_resumes_its_batch_instead_of_paying_twice(tmp_path):
         assert len(server.requests_to("/v1/messages/batches")) == 1
     assert set(answers) == {"a", "b"}
     assert BatchJournal(tmp_path / JOURNAL_NAME).batch_ids == []
+
+
+def test_batch_answers_are_priced_at_the_batch_discount():
+    with LoopbackMessagesServer(api_key=DUMMY_KEY) as server:
+        backend = AnthropicBatchBackend(config_for(server), window=0.01)
+
+        async def main():
+            try:
+                return await backend.complete(request("m"))
+            finally:
+                await backend.aclose()
+
+        completion = anyio.run(main)
+    table = default_price_table()
+    assert completion.batch and completion.usage.input_tokens > 0
+    full = table.cost(completion.model, completion.usage)
+    assert full is not None and full > 0
+    assert table.cost(completion.model, completion.usage, batch=completion.batch) == pytest.approx(
+        full * (1 - table.batch_discount)
+    )
