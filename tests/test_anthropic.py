@@ -140,9 +140,9 @@ RECOVERED = [
 
 @pytest.mark.parametrize(("fault", "times"), RECOVERED, ids=[f.value for f, _ in RECOVERED])
 def test_transient_fault_is_retried_and_the_build_succeeds(project, build, loopback, fault, times):
-    loopback.slow_seconds = 1.0
+    loopback.slow_seconds = 2.5
     loopback.fail_next(fault, times=times, match=CART_PAGE)
-    app = build(project("basic"), llmdocs_backend="anthropic", llmdocs_timeout=0.4)
+    app = build(project("basic"), llmdocs_backend="anthropic", llmdocs_timeout=1.0)
     assert warnings_of(app) == ""
     report = report_of(app)
     assert report["prompts"]["failed"] == 0
@@ -287,11 +287,11 @@ def test_shared_prefix_is_its_own_cached_block():
     ids=lambda v: v.value if isinstance(v, Fault) else "",
 )
 def test_each_fault_maps_to_its_error(fault, error, text):
-    with LoopbackMessagesServer(api_key=DUMMY_KEY, retry_after=3, slow_seconds=1.0) as server:
+    with LoopbackMessagesServer(api_key=DUMMY_KEY, retry_after=3, slow_seconds=2.0) as server:
         config = LlmdocsConfig(
             packages=(),
             environ={"ANTHROPIC_API_KEY": DUMMY_KEY, "ANTHROPIC_BASE_URL": server.url},
-            timeout=0.3,
+            timeout=0.6,
         )
         backend = AnthropicBackend(config)
         server.fail_next(fault)

@@ -145,7 +145,10 @@ def test_concurrent_calls_become_one_batch_polled_with_backoff(tmp_path):
 
         async def main():
             try:
-                return await complete_all(backend, ["a", "b", "c"])
+                answers = await complete_all(backend, ["a", "b", "c"])
+                # Until the run ends (and the scheduler has cached every answer) the batch stays on record.
+                assert BatchJournal(tmp_path / JOURNAL_NAME).batch_ids == backend.created_batches
+                return answers
             finally:
                 await backend.aclose()
 

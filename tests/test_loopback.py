@@ -87,11 +87,11 @@ def test_wrong_key_is_refused_and_rate_limit_carries_retry_after(server):
 
 
 def test_dropped_connection_and_slow_answer_are_connection_errors(server):
-    server.slow_seconds = 1.0
+    server.slow_seconds = 2.0
 
     async def main():
         async with anthropic.AsyncAnthropic(
-            api_key=KEY, base_url=server.url, max_retries=0, timeout=0.3
+            api_key=KEY, base_url=server.url, max_retries=0, timeout=0.6
         ) as sdk:
             server.fail_next(Fault.drop)
             with pytest.raises(anthropic.APIConnectionError) as dropped:

@@ -12,7 +12,9 @@ up to a limit. A truncated answer is asked again, once, with a larger limit (als
 The ids of batches in flight are written to ``batches.json`` in the state directory (next to the response
 cache) as soon as they are created, with the ``custom_id`` of every entry. A build that was interrupted
 finds them there: a prompt whose ``custom_id`` is in a batch in flight waits for that batch instead of
-paying for a new one. A batch is forgotten once its results are read.
+paying for a new one. A batch is forgotten when the run that read its results ends (:meth:`aclose`): by
+then the scheduler has stored every answer in the response cache, and until then a crash costs a second
+download of the results, not a second batch.
 """
 
 from __future__ import annotations
@@ -189,6 +191,7 @@ class AnthropicBatchBackend(AnthropicBackend):
         self._sleep = sleep
         self._open: _Group | None = None
         self._fetched: dict[str, MessageBatchResult] = {}
+        self._read_batches: set[str] = set()
         #: Ids of every batch this backend created, in order (for reports and tests).
         self.created_batches: list[str] = []
 
@@ -263,8 +266,8 @@ class AnthropicBatchBackend(AnthropicBackend):
         for entry in group.entries:
             by_id.setdefault(entry.custom_id, []).append(entry)
         pending = set(by_id)
-        resumed = {self.journal.batch_of(c) for c in pending} - {None} if self.journal else set()
-        for batch_id in sorted(b for b in resumed if b is not None):
+        resumed = {self.journal.batch_of(c) for c in pending} if self.journal else set()
+        for batch_id in sorted(b for b in resumed if b is not None and b not in self._read_batches):
             if await self._collect(batch_id):
                 pending -= set(self._fetched)
         if pending:
@@ -318,6 +321,12 @@ class AnthropicBatchBackend(AnthropicBackend):
                 self._fetched[item.custom_id] = item.result
         except anthropic.AnthropicError as exc:
             raise self._error(exc, f"results of batch {batch_id}") from None
-        if self.journal is not None:
-            self.journal.remove(batch_id)
+        self._read_batches.add(batch_id)
         return True
+
+    async def aclose(self) -> None:
+        """Forget the batches whose results this run read, then close the SDK's connections."""
+        if self.journal is not None:
+            for batch_id in sorted(self._read_batches):
+                self.journal.remove(batch_id)
+        await super().aclose()
