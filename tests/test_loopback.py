@@ -166,3 +166,15 @@ def test_generic_schema_gets_a_matching_answer():
         "output_config": {"format": {"schema": schema}},
     }
     assert set(json.loads(plausible_answer(params))) == {"name", "tags", "n"}
+
+
+def test_prefixes_below_the_minimum_are_not_cached():
+    with LoopbackMessagesServer(min_cache_tokens=100_000) as server:
+
+        async def main():
+            async with client(server) as sdk:
+                await sdk.messages.create(**module_params("a.one"))
+                return (await sdk.messages.create(**module_params("a.two"))).usage
+
+        usage = anyio.run(main)
+    assert usage.cache_read_input_tokens == usage.cache_creation_input_tokens == 0
