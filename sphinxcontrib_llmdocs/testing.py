@@ -97,6 +97,8 @@ class Fault(Enum):
     """A message cut off at ``max_tokens`` (``stop_reason: "max_tokens"``, truncated JSON)."""
     refusal = "refusal"
     """A message with ``stop_reason: "refusal"`` and a reason in ``stop_details``."""
+    context_window = "context_window"
+    """A message cut off with ``stop_reason: "model_context_window_exceeded"``."""
 
 
 #: Faults that are HTTP errors, with their status and error type.
@@ -429,6 +431,9 @@ class LoopbackMessagesServer:
         elif fault is Fault.max_tokens:
             text = text[: max(1, len(text) // 3)]
             stop_reason = "max_tokens"
+        elif fault is Fault.context_window:
+            text = text[: max(1, len(text) // 3)]
+            stop_reason = "model_context_window_exceeded"
         elif fault is Fault.refusal:
             text = ""
             stop_reason = "refusal"

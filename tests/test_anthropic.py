@@ -18,6 +18,7 @@ from sphinx.errors import ExtensionError
 from sphinxcontrib_llmdocs.config import LlmdocsConfig
 from sphinxcontrib_llmdocs.errors import (
     AuthenticationError,
+    BackendError,
     ContractViolationError,
     InvalidConfigError,
     PromptRefusedError,
@@ -282,6 +283,7 @@ def test_shared_prefix_is_its_own_cached_block():
         (Fault.drop, TransientBackendError, "connection"),
         (Fault.malformed_body, ContractViolationError, "not valid JSON"),
         (Fault.refusal, PromptRefusedError, REFUSAL_REASON),
+        (Fault.context_window, BackendError, "context window"),
         (Fault.unauthorized, AuthenticationError, "export ANTHROPIC_API_KEY="),
     ],
     ids=lambda v: v.value if isinstance(v, Fault) else "",

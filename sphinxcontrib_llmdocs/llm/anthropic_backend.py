@@ -236,6 +236,7 @@ def completion_from_message(
 
     :raises ContractViolationError: when ``message`` is not a message (a malformed body).
     :raises PromptRefusedError: when the model refused, with its reason.
+    :raises BackendError: when the prompt overflowed the model's context window (not worth retrying).
     """
     if not isinstance(message, Message):
         raise ContractViolationError(f"{request.prompt_id}: the API's response is not a message")
@@ -265,6 +266,11 @@ def completion_from_message(
         )
         raise PromptRefusedError(
             f"{request.prompt_id}: the model declined to answer: {reason}", reason=reason
+        )
+    if stop_reason == "model_context_window_exceeded":
+        # Asking again cannot help: the prompt itself is too long for the model.
+        raise BackendError(
+            f"{request.prompt_id}: the prompt and its answer do not fit the model's context window"
         )
     return Completion(
         text=text,
