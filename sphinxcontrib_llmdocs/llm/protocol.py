@@ -98,6 +98,10 @@ class Backend(Protocol):
     ``name`` appears in reports and on pages ("written by ..."); ``sends_requests`` is ``True`` for
     backends that call a model (their answers are cached and counted as prompts sent); ``reads_cache`` is
     ``True`` when the scheduler should look in the response cache before asking the backend.
+
+    Optional, not part of the protocol check: ``preferred_concurrency`` (an ``int``), how many prompts the
+    backend wants in flight at once. ``anthropic-batch`` asks for every ready prompt (one batch per wave);
+    the pipeline then uses it instead of ``llmdocs_max_concurrency``.
     """
 
     name: str
