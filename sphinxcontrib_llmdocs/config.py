@@ -58,7 +58,8 @@ SETTINGS: tuple[Setting, ...] = (
         "llmdocs_backend",
         "auto",
         (str,),
-        "``auto`` (a key present: ``anthropic``; none: ``offline``), ``anthropic``, ``anthropic-batch``, "
+        "``auto`` (a key present: ``anthropic``; none: ``offline``, or ``cache-only`` on Read the Docs), "
+        "``anthropic``, ``anthropic-batch``, "
         "``offline``, ``cache-only``, or ``module:factory`` for a custom backend.",
     ),
     Setting(
@@ -98,6 +99,13 @@ SETTINGS: tuple[Setting, ...] = (
         (str, type(None)),
         "Language of the generated prose; defaults to Sphinx's ``language``.",
     ),
+    Setting(
+        "llmdocs_timeout",
+        120.0,
+        (int, float),
+        "Seconds one request to the API may take before it counts as failed (and is retried by the "
+        "scheduler). The API's address comes from ``ANTHROPIC_BASE_URL`` when that is set.",
+    ),
 )
 
 
@@ -118,6 +126,7 @@ class LlmdocsConfig:
     max_concurrency: int = 4
     cache_dir: Path | None = None
     language: str = "en"
+    timeout: float = 120.0
     environ: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -180,6 +189,11 @@ class LlmdocsConfig:
         if not isinstance(language, str):
             problems.append(f"llmdocs_language: expected a language code such as 'en', got {language!r}")
 
+        timeout = get["llmdocs_timeout"]
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 3600:
+            problems.append(f"llmdocs_timeout: expected seconds between 0 and 3600, got {timeout!r}")
+            timeout = 120.0
+
         if problems:
             raise InvalidConfigError(problems)
         return cls(
@@ -193,6 +207,7 @@ class LlmdocsConfig:
             max_concurrency=int(concurrency),  # type: ignore[call-overload]
             cache_dir=cache_dir,
             language=str(language),
+            timeout=float(timeout),
             environ=dict(os.environ if environ is None else environ),
         )
 

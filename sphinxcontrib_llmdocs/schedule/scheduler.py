@@ -15,6 +15,7 @@ from sphinxcontrib_llmdocs.errors import (
     BackendError,
     CacheEntryError,
     ContractViolationError,
+    TransientBackendError,
 )
 from sphinxcontrib_llmdocs.llm.protocol import Backend, Completion, CompletionRequest, Usage
 from sphinxcontrib_llmdocs.plan.model import PagePlan, PromptSpec
@@ -159,7 +160,15 @@ class PageGenerationScheduler:
         for attempt in range(self.max_attempts):
             if attempt:
                 self.stats.retries += 1
-            completion = await self.backend.complete(request)
+            try:
+                completion = await self.backend.complete(request)
+            except (TransientBackendError, ContractViolationError) as exc:
+                # Minimal retry until the rate-limited scheduler lands: honour retry-after, else back off.
+                last = exc
+                wait = getattr(exc, "retry_after", None)
+                if attempt + 1 < self.max_attempts:
+                    await anyio.sleep(min(60.0, 0.25 * 2**attempt if wait is None else wait))
+                continue
             if completion.from_model:
                 self.stats.sent += 1
                 self.stats.usage = self.stats.usage + completion.usage
