@@ -8,6 +8,7 @@ from sphinx.application import Sphinx
 
 from sphinxcontrib_llmdocs import __version__
 from sphinxcontrib_llmdocs.sphinx_ext.config_values import register_settings, validate_config
+from sphinxcontrib_llmdocs.sphinx_ext.crossref import setup_crossrefs
 from sphinxcontrib_llmdocs.sphinx_ext.directive import LlmdocsPageDirective
 from sphinxcontrib_llmdocs.sphinx_ext.events import on_build_finished, on_builder_inited
 
@@ -26,6 +27,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", validate_config)
     app.connect("builder-inited", on_builder_inited)
     app.connect("build-finished", on_build_finished)
+    setup_crossrefs(app)
     return {
         "version": __version__,
         "env_version": ENV_VERSION,
