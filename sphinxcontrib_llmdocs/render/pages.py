@@ -152,7 +152,25 @@ def render_page(page: Page, ctx: RenderContext) -> RenderedPage:
         writer = _Writer(ctx, page, module)
         _render_module(writer, module)
     _writer_note(writer)
-    return RenderedPage(page, writer.text(), tuple(dict.fromkeys(writer.problems)), writer.description)
+    return RenderedPage(page, writer.text(), _grouped(writer.problems), writer.description)
+
+
+def _grouped(problems: list[str]) -> tuple[str, ...]:
+    """One message per misbehaving prompt (``prompt ID misbehaved: a; b``); failures stay as they are."""
+    by_prompt: dict[str, list[str]] = {}
+    out: list[str] = []
+    for problem in dict.fromkeys(problems):
+        prompt, sep, what = problem.partition(": ")
+        if sep and prompt.startswith("prompt ") and " " not in prompt.removeprefix("prompt "):
+            if prompt not in by_prompt:
+                by_prompt[prompt] = []
+                out.append(prompt)
+            by_prompt[prompt].append(what)
+        else:
+            out.append(problem)
+    return tuple(
+        f"{item} misbehaved: {'; '.join(by_prompt[item])}" if item in by_prompt else item for item in out
+    )
 
 
 def _writer_note(w: _Writer) -> None:

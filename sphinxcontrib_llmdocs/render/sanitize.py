@@ -206,6 +206,8 @@ class _Emitter:
                 label = _BLOCK_NAMES[kind]
                 if kind in {"fence", "colon_fence"} and tok.info.strip():
                     label += f" ({tok.markup}{tok.info.strip()[:30]})"
+                elif kind == "html_block":
+                    label = f"raw HTML {tok.content.strip()[:40]!r} was shown as text"
                 self.problem(label)
                 head = f"{tok.markup}{tok.info}".strip() if kind in {"fence", "colon_fence"} else ""
                 text = " ".join(
