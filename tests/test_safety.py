@@ -1,4 +1,4 @@
-"""Hostile model answers (fixed text per prompt, from the root's own backend) cannot put markup in the site."""
+"""Hostile model answers (fixed text per prompt, from the root's backend) cannot put markup in the site."""
 
 from __future__ import annotations
 
