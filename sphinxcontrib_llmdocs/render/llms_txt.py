@@ -36,7 +36,9 @@ def render_llms_txt(project: str, pages: Sequence[RenderedPage], url_of: Callabl
             "",
         ]
     )
-    for rendered in pages:
+    # The overview first, then the pages in the order of the site's tree (by document name).
+    ordered = sorted(pages, key=lambda p: (p.page.kind != "index", p.page.docname))
+    for rendered in ordered:
         note = f": {_line(rendered.description)}" if rendered.description else ""
         lines.append(f"- [{_line(rendered.page.title)}]({url_of(rendered.page.docname)}){note}")
     return "\n".join(lines) + "\n"

@@ -111,14 +111,25 @@ class _Emitter:
 
     # -- inline -----------------------------------------------------------------------------------------
     def inline(self, tokens: Sequence[Token]) -> str:
+        """Markdown for inline ``tokens``, starting a line: text there cannot open a block construct."""
         out: list[str] = []
         # One entry per open link: its href when kept, None when dropped (its label stays as text).
         links: list[str | None] = []
+        at_start = True
         for tok in tokens:
             kind = tok.type
             if kind == "text":
-                out.append(_escape_text(tok.content))
-            elif kind in {"softbreak", "hardbreak"}:
+                content = tok.content.lstrip() if at_start else tok.content
+                if not content:
+                    continue
+                escaped = _escape_text(content)
+                out.append(_protect_line_start(escaped) if at_start else escaped)
+                at_start = False
+                continue
+            if kind in {"softbreak", "hardbreak"} and at_start:
+                continue
+            at_start = False
+            if kind in {"softbreak", "hardbreak"}:
                 out.append(" ")
             elif kind == "code_inline":
                 replacement = self.code(tok.content) if self.code is not None else None
@@ -173,7 +184,7 @@ class _Emitter:
                 if _REST_DIRECTIVE.match(text):
                     self.problem(f"a reST directive {text[:30]!r} was shown as text")
                 if text:
-                    blocks.append(_protect_line_start(text))
+                    blocks.append(text)
                 i = close + 1
             elif kind in {"bullet_list_open", "ordered_list_open"}:
                 close = _matching(tokens, i)
@@ -186,7 +197,7 @@ class _Emitter:
                 close = _matching(tokens, i)
                 text = self.inline_of(tokens, i + 1, close)
                 if text:
-                    blocks.append(_protect_line_start(text))
+                    blocks.append(text)
                 i = close + 1
             elif kind in {"blockquote_open", "footnote_block_open", "footnote_open"}:
                 close = _matching(tokens, i)
@@ -198,9 +209,9 @@ class _Emitter:
                 self.problem(_BLOCK_NAMES[kind])
                 close = _matching(tokens, i)
                 cells = [self.inline(t.children or []) for t in tokens[i + 1 : close] if t.type == "inline"]
-                text = " | ".join(c for c in cells if c).replace(" | ", " \\| ")
+                text = " \\| ".join(c for c in cells if c)
                 if text:
-                    blocks.append(_protect_line_start(text))
+                    blocks.append(text)
                 i = close + 1
             elif kind in {"fence", "code_block", "colon_fence", "html_block", "front_matter", "math_block"}:
                 label = _BLOCK_NAMES[kind]
@@ -227,7 +238,7 @@ class _Emitter:
             elif kind == "inline":
                 text = self.inline(tok.children or [])
                 if text:
-                    blocks.append(_protect_line_start(text))
+                    blocks.append(text)
                 i += 1
             elif tok.nesting == 1:
                 self.problem(f"{kind.removesuffix('_open')} markup was flattened")
@@ -257,7 +268,9 @@ class _Emitter:
             number += 1
             body = self.blocks(tokens, i + 1, close)
             pad = " " * len(marker)
-            text = "\n\n".join(body)
+            # A tight item (hidden paragraphs) keeps its nested list on the next line: no blank line.
+            tight = any(t.type == "paragraph_open" and t.hidden for t in tokens[i + 1 : close])
+            text = ("\n" if tight else "\n\n").join(body)
             # An item's continuation lines and nested lists are indented under its marker.
             text = "\n".join((pad + line) if line else line for line in text.split("\n"))[len(pad) :]
             items.append(marker + text if text else marker.rstrip())
