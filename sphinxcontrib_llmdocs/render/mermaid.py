@@ -115,6 +115,7 @@ def class_diagram(
             # Members are identifiers (plus "()"): nothing mermaid could read as syntax.
             lines.append(f"    {ids[name]} : +{member}")
         if len(members) > len(shown):
-            lines.append(f"    {ids[name]} : +{len(members) - len(shown)} more")
+            # Written as a method, so mermaid lists it after the methods rather than among attributes.
+            lines.append(f"    {ids[name]} : +…({len(members) - len(shown)} more)")
     lines.extend(f"    {ids[base]} <|-- {ids[sub]}" for sub, base in drawn)
     return "\n".join(lines)
