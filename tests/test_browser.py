@@ -166,9 +166,12 @@ def _console_errors(events: list[dict[str, Any]]) -> list[str]:
             errors.append(" ".join(str(a.get("value", a.get("description", ""))) for a in params["args"]))
         elif method == "Runtime.exceptionThrown":
             errors.append(str(params["exceptionDetails"].get("exception", {}).get("description", params)))
-        elif method == "Log.entryAdded" and params["entry"].get("level") == "error":
-            if "favicon.ico" not in str(params["entry"].get("url", "")):
-                errors.append(f"{params['entry'].get('text')} {params['entry'].get('url', '')}")
+        elif (
+            method == "Log.entryAdded"
+            and params["entry"].get("level") == "error"
+            and "favicon.ico" not in str(params["entry"].get("url", ""))
+        ):
+            errors.append(f"{params['entry'].get('text')} {params['entry'].get('url', '')}")
     return errors
 
 
