@@ -197,3 +197,31 @@ def test_report_has_grounding_even_without_mentions(project, build):
     app = build(project("syntax-error"))
     data = json.loads((Path(app.outdir) / "llmdocs-report.json").read_text())
     assert set(data["grounding"]) == {"resolved", "unresolved", "ratio", "unresolved_names", "pages"}
+
+
+def test_a_mermaid_folder_without_the_script_is_a_config_error_naming_the_setting(
+    project, make_app, tmp_path
+):
+    from sphinx.errors import ConfigError
+
+    empty = tmp_path / "not-mermaid"
+    empty.mkdir()
+    with pytest.raises(ConfigError) as info:
+        make_app("html", srcdir=project("basic"), confoverrides={"llmdocs_mermaid_js": str(empty)})
+    assert "llmdocs_mermaid_js" in str(info.value) and "mermaid.esm.min.mjs" in str(info.value)
+
+
+def test_local_mermaid_is_copied_into_the_site_and_used_instead_of_the_cdn(project, build, tmp_path):
+    dist = tmp_path / "dist"
+    (dist / "chunks" / "mermaid.esm.min").mkdir(parents=True)
+    (dist / "mermaid.esm.min.mjs").write_text("export default {};\n")
+    (dist / "chunks" / "mermaid.esm.min" / "chunk-A.mjs").write_text("export const a = 1;\n")
+    (dist / "chunks" / "mermaid.esm.min" / "chunk-A.mjs.map").write_text("{}")
+    app = build(project("basic"), llmdocs_mermaid_js=str(dist))
+    static = Path(app.outdir) / "_static" / "llmdocs-mermaid"
+    assert (static / "mermaid.esm.min.mjs").is_file()
+    assert (static / "chunks" / "mermaid.esm.min" / "chunk-A.mjs").is_file()
+    assert not (static / "chunks" / "mermaid.esm.min" / "chunk-A.mjs.map").exists()
+    html = (Path(app.outdir) / "llmdocs" / "shop" / "catalog.html").read_text(encoding="utf-8")
+    assert 'import mermaid from "../../_static/llmdocs-mermaid/mermaid.esm.min.mjs"' in html
+    assert "cdn.jsdelivr" not in html
