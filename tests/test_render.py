@@ -225,3 +225,23 @@ def test_local_mermaid_is_copied_into_the_site_and_used_instead_of_the_cdn(proje
     html = (Path(app.outdir) / "llmdocs" / "shop" / "catalog.html").read_text(encoding="utf-8")
     assert 'import mermaid from "../../_static/llmdocs-mermaid/mermaid.esm.min.mjs"' in html
     assert "cdn.jsdelivr" not in html
+
+
+def test_a_diagram_over_the_cap_is_replaced_by_a_summary(tmp_path):
+    from sphinxcontrib_llmdocs.render import RenderContext, render_page
+
+    package = tmp_path / "hub"
+    package.mkdir()
+    (package / "__init__.py").write_text('"""Hub."""\n')
+    (package / "core.py").write_text('"""The core everyone imports."""\n')
+    for i in range(MAX_DIAGRAM_NODES + 2):
+        (package / f"user{i:02d}.py").write_text(f'"""User {i}."""\nfrom hub import core\n')
+    facts = extract_project([package])
+    plan = plan_project(facts, LlmdocsConfig(packages=(package,)), "hub")
+    ctx = RenderContext(facts, plan, {}, {})
+    markdown = render_page(plan.page("module:hub.core"), ctx).markdown
+    section = markdown.split("## Dependency Diagram")[1].split("##")[0]
+    assert "{mermaid}" not in section
+    assert f"{MAX_DIAGRAM_NODES + 3} modules" in section and f"at most {MAX_DIAGRAM_NODES}" in section
+    imported_by = markdown.split("## Imported By")[1].split("##")[0]
+    assert imported_by.count("- {doc}`hub.user") == MAX_DIAGRAM_NODES + 2  # the list still names them all
