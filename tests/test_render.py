@@ -54,6 +54,10 @@ def test_mentions_link_to_autodoc_generated_sections_or_intersphinx_else_stay_li
     assert links["Shovel.dig"] == "#llmdocs-garden-tools-shovel"
     assert links["no_such_thing"] is None
     assert "x + 1" not in links  # code that names nothing is not a mention
+    # External imports link through intersphinx too (not counted: the model did not write them).
+    assert re.search(
+        r'href="https://docs.python.org/3/library/pathlib.html#module-pathlib".*?pathlib.*?\(external\)', html
+    )
     # The targets exist on the pages they point to.
     plants = (Path(app.outdir) / "llmdocs" / "garden" / "plants.html").read_text(encoding="utf-8")
     assert 'id="llmdocs-garden-plants-water"' in plants

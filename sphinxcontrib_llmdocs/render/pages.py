@@ -264,7 +264,11 @@ def _render_module(w: _Writer, module: ModuleFacts) -> None:
         _package_diagram(w, module)
 
     imports = [w.link(d) for d in module.internal_imports]
-    imports += [f"{code_span(e)} (external)" for e in module.external_imports]
+    # External modules link to their documentation when intersphinx knows them, else stay literal.
+    imports += [
+        f"{mention_markup(e, None, counted=False) if is_mention(e) else code_span(e)} (external)"
+        for e in module.external_imports
+    ]
     if imports:
         w.heading(2, "Imports")
         w.bullets(imports)

@@ -1,5 +1,7 @@
 """Tools for the garden."""
 
+import pathlib
+
 from garden.plants import Plant, water
 
 
@@ -9,3 +11,7 @@ class Shovel:
     def dig(self, plant):
         """Dig around ``plant``."""
         return water(plant) if isinstance(plant, Plant) else None
+
+    def shed(self):
+        """Where the shovel is kept."""
+        return pathlib.Path("shed")
