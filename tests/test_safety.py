@@ -10,7 +10,10 @@ import pytest
 from conftest import warnings_of
 
 #: Elements the model tried to inject; none may appear in the page body.
-FORBIDDEN_TAGS = {"script", "iframe", "img", "style", "svg", "marquee", "b", "object", "embed", "form"}
+FORBIDDEN_TAGS = {
+    "script", "iframe", "img", "style", "svg", "marquee", "b", "object", "embed", "form", "math", "dl", "input",
+    "table", "blockquote", "del", "s",
+}  # fmt: skip
 
 
 class _Body(HTMLParser):
@@ -23,6 +26,7 @@ class _Body(HTMLParser):
         self.hrefs: list[str] = []
         self.headings: list[str] = []
         self.attrs: list[str] = []
+        self.classes: set[str] = set()
         self._heading: list[str] | None = None
         self.text: list[str] = []
 
@@ -36,6 +40,7 @@ class _Body(HTMLParser):
                 self.depth += 1
             self.tags.append(tag)
             self.attrs.extend(name for name, _ in attrs)
+            self.classes.update((attributes.get("class") or "").split())
             if "href" in attributes:
                 self.hrefs.append(attributes["href"] or "")
             if tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
@@ -62,9 +67,17 @@ def body_of(path: Path) -> _Body:
     return parser
 
 
-@pytest.fixture(scope="module")
-def hostile_build(tmp_path_factory):
-    """One build of the hostile root, shared by the checks below (it is the slow part)."""
+#: Every optional MyST syntax a user might switch on (linkify needs an extra package and links http only).
+ALL_MYST_EXTENSIONS = [
+    "amsmath", "attrs_block", "attrs_inline", "colon_fence", "deflist", "dollarmath", "fieldlist",
+    "html_admonition", "html_image", "replacements", "smartquotes", "strikethrough", "substitution",
+    "tasklist", "alert",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module", params=["default MyST", "every MyST extension"])
+def hostile_build(tmp_path_factory, request):
+    """One build of the hostile root per MyST configuration, shared by the checks below."""
     import shutil
 
     from conftest import ROOTS
@@ -72,7 +85,13 @@ def hostile_build(tmp_path_factory):
 
     srcdir = tmp_path_factory.mktemp("hostile") / "src"
     shutil.copytree(ROOTS / "test-hostile", srcdir)
-    app = SphinxTestApp("html", srcdir=srcdir)
+    overrides = {}
+    if request.param == "every MyST extension":
+        overrides = {
+            "myst_enable_extensions": ALL_MYST_EXTENSIONS,
+            "myst_substitutions": {"substitution": "X"},
+        }
+    app = SphinxTestApp("html", srcdir=srcdir, confoverrides=overrides)
     try:
         app.build()
         yield app
@@ -90,6 +109,7 @@ def test_no_injected_element_attribute_or_link_reaches_the_html(hostile_build):
     for page in pages:
         body = body_of(page)
         assert not FORBIDDEN_TAGS & set(body.tags), (page.name, FORBIDDEN_TAGS & set(body.tags))
+        assert not {"math", "field-list", "admonition", "task-list-item"} & set(body.classes), page.name
         assert not {a for a in body.attrs if a.startswith("on")}, page.name
         for href in body.hrefs:
             assert not href.lower().startswith(("javascript:", "data:", "vbscript:")), (page.name, href)
@@ -134,7 +154,7 @@ def test_each_misbehaving_prompt_is_named_in_one_warning(hostile_build):
         "module:hostile.widgets": ["javascript:alert(1)", "data:text/html", "{eval-rst}", "MyST role {raw}",
                                    "colon fence", "reST directive", "heading", "code fence", "<iframe"],
         "analysis:hostile.widgets#1": ["<style>", "heading", "MyST target", "table", "image"],
-        "package:hostile": ["raw HTML"],
+        "package:hostile": ["raw HTML", "inline math", "block quote"],
         "index": ["answer cut"],
     }  # fmt: skip
     for prompt, fragments in expected.items():

@@ -45,7 +45,13 @@ ANSWERS = {
             },
         ]
     },
-    "package:hostile": {"summary": "A package. <svg onload=alert('svg')></svg>"},
+    "package:hostile": {
+        "summary": (
+            "A package. <svg onload=alert('svg')></svg>\n\n"
+            "Math $x^2$ and $$y$$, a {{ substitution }}, `code`{#id .cls} and [span]{.cls}.\n\n"
+            ":field: value\n\nterm\n: definition\n\n- [ ] task\n\n> [!WARNING]\n> alert"
+        )
+    },
     "index": {"overview": HUGE},
 }
 
