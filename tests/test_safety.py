@@ -11,8 +11,8 @@ from conftest import warnings_of
 
 #: Elements the model tried to inject; none may appear in the page body.
 FORBIDDEN_TAGS = {
-    "script", "iframe", "img", "style", "svg", "marquee", "b", "object", "embed", "form", "math", "dl", "input",
-    "table", "blockquote", "del", "s",
+    "script", "iframe", "img", "style", "svg", "marquee", "b", "object", "embed", "form", "math", "dl",
+    "input", "table", "blockquote", "del", "s",
 }  # fmt: skip
 
 
