@@ -16,8 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
-from markdown_it.rules_block import make_fence_rule
 from markdown_it.token import Token
+from mdit_py_plugins.colon_fence import colon_fence_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
@@ -67,12 +67,7 @@ def _parser() -> MarkdownIt:
         .use(myst_role_plugin)
         .use(footnote_plugin)
         .use(dollarmath_plugin)
-    )
-    md.block.ruler.before(
-        "fence",
-        "colon_fence",
-        make_fence_rule(markers=(":",), token_type="colon_fence"),
-        {"alt": ["paragraph", "reference", "blockquote", "list", "footnote_def"]},
+        .use(colon_fence_plugin)
     )
     # Let every link through the parser: the decision (and the report) is ours, below.
     md.validateLink = lambda url: True  # type: ignore[method-assign]
