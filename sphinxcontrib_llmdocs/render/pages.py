@@ -147,10 +147,15 @@ def render_page(page: Page, ctx: RenderContext) -> RenderedPage:
     if page.kind == "index":
         writer = _Writer(ctx, page)
         _render_index(writer)
-    else:
+    elif page.kind in {"module", "package"}:
         module = ctx.facts.module(page.name)
         writer = _Writer(ctx, page, module)
         _render_module(writer, module)
+    else:
+        # A page kind this renderer does not know yet: a titled page and a warning, never a crash.
+        writer = _Writer(ctx, page)
+        writer.heading(1, escape_inline(page.title))
+        writer.problems.append(f"no renderer for page kind {page.kind!r}")
     _writer_note(writer)
     return RenderedPage(page, writer.text(), _grouped(writer.problems), writer.description)
 
