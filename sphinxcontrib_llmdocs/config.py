@@ -106,6 +106,21 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds one request to the API may take before it counts as failed (and is retried by the "
         "scheduler). The API's address comes from ``ANTHROPIC_BASE_URL`` when that is set.",
     ),
+    Setting(
+        "llmdocs_llms_txt",
+        True,
+        (bool,),
+        "Write ``llms.txt`` into the HTML output folder: the generated pages with their one-line summaries.",
+    ),
+    Setting(
+        "llmdocs_mermaid_js",
+        None,
+        (str, type(None)),
+        "Folder (relative to ``conf.py``) holding mermaid's ``dist`` files from the npm ``mermaid`` package "
+        "(``mermaid.esm.min.mjs`` and ``chunks/``): they are copied into the built site and diagrams load "
+        "no script from a CDN, for offline documentation. ``make mermaid-js`` fetches them. ``None``: "
+        "sphinxcontrib-mermaid's CDN.",
+    ),
 )
 
 
@@ -127,6 +142,8 @@ class LlmdocsConfig:
     cache_dir: Path | None = None
     language: str = "en"
     timeout: float = 120.0
+    llms_txt: bool = True
+    mermaid_js: Path | None = None
     environ: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -193,6 +210,10 @@ class LlmdocsConfig:
         if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 3600:
             problems.append(f"llmdocs_timeout: expected seconds between 0 and 3600, got {timeout!r}")
             timeout = 120.0
+        llms_txt = get["llmdocs_llms_txt"]
+        if not isinstance(llms_txt, bool):
+            problems.append(f"llmdocs_llms_txt: expected True or False, got {llms_txt!r}")
+        mermaid_js = _check_mermaid_js(get["llmdocs_mermaid_js"], confdir, problems)
 
         if problems:
             raise InvalidConfigError(problems)
@@ -208,8 +229,30 @@ class LlmdocsConfig:
             cache_dir=cache_dir,
             language=str(language),
             timeout=float(timeout),
+            llms_txt=bool(llms_txt),
+            mermaid_js=mermaid_js,
             environ=dict(os.environ if environ is None else environ),
         )
+
+
+#: The file of mermaid's npm ``dist`` folder that sphinxcontrib-mermaid imports.
+MERMAID_ENTRY = "mermaid.esm.min.mjs"
+
+
+def _check_mermaid_js(value: object, confdir: Path, problems: list[str]) -> Path | None:
+    if value is None:
+        return None
+    if not isinstance(value, str | os.PathLike) or not os.fspath(value).strip():
+        problems.append(f"llmdocs_mermaid_js: expected a folder path or None, got {value!r}")
+        return None
+    path = (confdir / value).resolve()
+    if not (path / MERMAID_ENTRY).is_file():
+        problems.append(
+            f"llmdocs_mermaid_js: {os.fspath(value)!r} (resolved to {path}) holds no {MERMAID_ENTRY}; "
+            "point it at the 'dist' folder of the npm 'mermaid' package (`make mermaid-js` fetches it)"
+        )
+        return None
+    return path
 
 
 def _check_packages(value: object, confdir: Path, problems: list[str]) -> tuple[Path, ...]:
