@@ -47,7 +47,9 @@ def _as_dicts(value: object) -> list[Mapping[str, object]]:
 
 
 def _section(evidence: Mapping[str, object], name: str) -> list[Mapping[str, object]]:
-    return _as_dicts(evidence.get(name))
+    value = evidence.get(name)
+    # A single record where a list is expected (hand-written evidence, older packs) counts as one item.
+    return [value] if isinstance(value, dict) else _as_dicts(value)
 
 
 def _symbol_answer(symbol: Mapping[str, object], used_by: list[str]) -> dict[str, str]:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 from pydantic import ValidationError
 
-from sphinxcontrib_llmdocs.errors import ContractViolationError
+from sphinxcontrib_llmdocs.errors import ContractViolationError, ProseContractViolationError
 from sphinxcontrib_llmdocs.llm.protocol import CompletionRequest
 from sphinxcontrib_llmdocs.llm.schemas import PROSE_FIELDS
 
@@ -78,7 +78,9 @@ def check_answer(request: CompletionRequest, text: str, *, check_prose: bool = T
 
     :param check_prose: also check the prose rules (off for the offline writer, whose prose is the user's
         own docstrings, sanitised at render time like everything else).
-    :raises ContractViolationError: naming the prompt and what is wrong, precisely.
+    :raises ContractViolationError: naming the prompt and what is wrong, precisely;
+        :class:`~sphinxcontrib_llmdocs.errors.ProseContractViolationError` (carrying the parsed answer)
+        when the only problems are in the prose.
     """
     prompt = request.prompt_id
     body = text.strip()
@@ -105,16 +107,27 @@ def check_answer(request: CompletionRequest, text: str, *, check_prose: bool = T
             + "; ".join(problems[:3])
             + more
         ) from exc
-    problems = _content_problems(request, parsed, check_prose)
-    if problems:
-        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        raise ContractViolationError(f"{prompt}: " + "; ".join(problems[:5]) + more)
+    problems = _content_problems(request, parsed)
+    prose = _prose_of_answer(request, parsed) if check_prose else []
+    if problems or prose:
+        listed = [*problems, *prose]
+        more = f" (and {len(listed) - 5} more)" if len(listed) > 5 else ""
+        message = f"{prompt}: " + "; ".join(listed[:5]) + more
+        if problems:
+            raise ContractViolationError(message)
+        raise ProseContractViolationError(message, answer=parsed)
     return parsed
 
 
-def _content_problems(
-    request: CompletionRequest, parsed: Mapping[str, object], check_prose: bool
-) -> list[str]:
+def _prose_of_answer(request: CompletionRequest, parsed: Mapping[str, object]) -> list[str]:
+    if request.kind != "analysis":
+        return _prose_problems(parsed, "")
+    items = parsed.get("symbols")
+    answered = [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+    return [p for i, item in enumerate(answered) for p in _prose_problems(item, f"symbols[{i}].")]
+
+
+def _content_problems(request: CompletionRequest, parsed: Mapping[str, object]) -> list[str]:
     problems: list[str] = []
     if request.kind == "analysis":
         items = parsed.get("symbols")
@@ -139,14 +152,10 @@ def _content_problems(
         for i, item in enumerate(answered):
             if not str(item.get("overview", "")).strip():
                 problems.append(f"symbols[{i}].overview: is empty")
-            if check_prose:
-                problems.extend(_prose_problems(item, f"symbols[{i}]."))
     else:
         for key in ("summary", "overview"):
             if key in parsed and not str(parsed[key]).strip():
                 problems.append(f"{key}: is empty")
-        if check_prose:
-            problems.extend(_prose_problems(parsed, ""))
     return problems
 
 

@@ -229,16 +229,19 @@ class EvidenceBuilder:
         """
         if spec.kind == "analysis":
             sections = self._analysis_sections(spec, answers)
-            what = f'the {len(spec.symbols)} symbol(s) of module `{spec.target}` under "target"'
+            task = (
+                f"Write the analyses of the {len(spec.symbols)} symbol(s) of module `{spec.target}` "
+                'under "target".'
+            )
         elif spec.kind == "module":
             sections = self._module_sections(spec, answers)
-            what = f"module `{spec.target}`"
+            task = f"Write the page prose for module `{spec.target}`."
         elif spec.kind == "package":
             sections = self._package_sections(spec, answers)
-            what = f"package `{spec.target}`"
+            task = f"Write the summary of package `{spec.target}`."
         else:
             sections = self._index_sections(spec, answers)
-            what = f"the project `{spec.target}`"
+            task = f"Write the architecture overview of the project `{spec.target}`."
         evidence = pack_sections(sections, self.budget)
         schema = SCHEMAS[spec.kind]
         system = (
@@ -249,7 +252,7 @@ class EvidenceBuilder:
             + prompt_schema(schema)
         )
         user = (
-            f"Write about {what}.\n<evidence>\n{dump_evidence(evidence)}\n</evidence>\n"
+            f"{task}\n<evidence>\n{dump_evidence(evidence)}\n</evidence>\n"
             "Answer with one JSON object that matches the schema, and nothing else."
         )
         return CompletionRequest(

@@ -15,6 +15,8 @@ from sphinxcontrib_llmdocs.errors import (
     BackendError,
     CacheEntryError,
     ContractViolationError,
+    ProseContractViolationError,
+    TransientBackendError,
 )
 from sphinxcontrib_llmdocs.llm.protocol import Backend, Completion, CompletionRequest, Usage
 from sphinxcontrib_llmdocs.plan.contracts import check_answer
@@ -151,6 +153,9 @@ class PageGenerationScheduler:
             if cached is not None:
                 try:
                     answer = parse_answer(request, cached)
+                except ProseContractViolationError as exc:
+                    self.stats.cache_hits += 1  # kept after its retries; the renderer neutralises the prose
+                    return exc.answer, cached.model
                 except ContractViolationError as exc:
                     self.stats.cache_warnings.append(f"cached answer rejected: {exc}")
                 else:
@@ -160,7 +165,15 @@ class PageGenerationScheduler:
         for attempt in range(self.max_attempts):
             if attempt:
                 self.stats.retries += 1
-            completion = await self.backend.complete(request)
+            try:
+                completion = await self.backend.complete(request)
+            except (TransientBackendError, ContractViolationError) as exc:
+                # Minimal retry until the rate-limited scheduler lands: honour retry-after, else back off.
+                last = exc
+                wait = getattr(exc, "retry_after", None)
+                if attempt + 1 < self.max_attempts:
+                    await anyio.sleep(min(60.0, 0.25 * 2**attempt if wait is None else wait))
+                continue
             if completion.from_model:
                 self.stats.sent += 1
                 self.stats.usage = self.stats.usage + completion.usage
@@ -175,4 +188,9 @@ class PageGenerationScheduler:
                 self.cache.put(key, request, completion)
             return answer, completion.model
         assert last is not None
+        if isinstance(last, ProseContractViolationError):
+            # Schema-valid, but the retries did not clean its prose: keep it; the renderer neutralises it.
+            if completion.from_model:
+                self.cache.put(key, request, completion)
+            return last.answer, completion.model
         raise last
