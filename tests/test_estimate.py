@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -205,3 +206,43 @@ def test_prompt_caching_pays_off_only_above_the_models_minimum_prefix():
     # Sonnet 4.5 caches from 1,024 tokens: one cache write, then cheap reads for every sibling prompt.
     assert large.prompts > 2
     assert large.cost_with_prompt_caching_usd < large.cost_usd
+
+
+class _BrokenCounter(_Counting):
+    async def count_tokens(self, request: CompletionRequest) -> int:
+        from sphinxcontrib_llmdocs.errors import TransientBackendError
+
+        raise TransientBackendError("connection refused")
+
+
+def test_a_failing_token_counter_falls_back_to_the_local_estimate_and_says_so():
+    facts = extract_project([SHOP])
+    config = LlmdocsConfig(packages=(SHOP,))
+    plan = plan_project(facts, config, "shop")
+    estimate = estimate_plan(plan, facts, config, backend=_BrokenCounter())
+    assert estimate.token_counter == "local estimate (count_tokens failed: connection refused)"
+    assert estimate.total.input_tokens == estimate_plan(plan, facts, config).total.input_tokens
+
+
+def test_with_a_key_the_cli_estimate_counts_tokens_with_the_api_and_sends_no_message(project):
+    from sphinxcontrib_llmdocs.testing import LoopbackMessagesServer
+
+    docs = project("basic")
+    key = "sk-ant-api03-DUMMY-estimate-7f3e"
+    with LoopbackMessagesServer(api_key=key) as server:
+        env = {**os.environ, "ANTHROPIC_API_KEY": key, "ANTHROPIC_BASE_URL": server.url}
+        result = subprocess.run(
+            [sys.executable, "-m", "sphinxcontrib_llmdocs", "estimate", str(docs), "--json"],
+            capture_output=True,
+            text=True,
+            check=False,
+            env=env,
+        )
+        assert result.returncode == 0, result.stderr
+        data = json.loads(result.stdout)
+        counted = server.requests_to("/v1/messages/count_tokens")
+        assert not server.requests_to("/v1/messages"), "an estimate never asks for an answer"
+    assert data["token_counter"] == "anthropic count_tokens"
+    # One count per prompt, plus one per distinct system prompt (the prompt-caching prefix).
+    assert len(counted) == data["total"]["prompts"] + len({(p["kind"], p["model"]) for p in data["prompts"]})
+    assert key not in result.stdout + result.stderr

@@ -29,7 +29,7 @@ import anyio
 
 from sphinxcontrib_llmdocs.cache.store import ResponseCache, cache_key
 from sphinxcontrib_llmdocs.config import LlmdocsConfig
-from sphinxcontrib_llmdocs.errors import CacheEntryError, ContractViolationError
+from sphinxcontrib_llmdocs.errors import BackendError, CacheEntryError, ContractViolationError
 from sphinxcontrib_llmdocs.extract.facts import ProjectFacts
 from sphinxcontrib_llmdocs.llm import BackendChoice, OfflineBackend
 from sphinxcontrib_llmdocs.llm.offline import write_offline_answer
@@ -269,12 +269,17 @@ async def estimate_plan_async(
     counter_name = f"{getattr(backend, 'name', 'backend')} count_tokens" if counter else "local estimate"
 
     async def count(request: CompletionRequest) -> int:
-        if counter is None:
-            return estimate_tokens(request.system) + estimate_tokens(request.user) + 8
-        result = counter(request)
-        if inspect.isawaitable(result):
-            result = await result
-        return int(result)
+        nonlocal counter, counter_name
+        if counter is not None:
+            try:
+                result = counter(request)
+                if inspect.isawaitable(result):
+                    result = await result
+                return int(result)
+            except BackendError as exc:
+                # No network, a refused key...: the estimate goes on with the local count, and says so.
+                counter, counter_name = None, f"local estimate (count_tokens failed: {exc})"
+        return estimate_tokens(request.system) + estimate_tokens(request.user) + 8
 
     answers: dict[str, Mapping[str, object]] = {}
     sent: set[str] = set()
