@@ -17,6 +17,7 @@ def test_a_large_class_gets_a_page_linked_from_its_module(project, build):
     html = page.read_text(encoding="utf-8")
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
     assert "Class Catalog" in text
+    assert '<meta content="All products, by SKU." name="description" />' in html
     assert 'href="../catalog.html"' in html  # the owner link
     assert "class Catalog" in text  # the signature
     for member in (

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 from sphinxcontrib_llmdocs.extract.facts import ModuleFacts, SymbolFacts
 from sphinxcontrib_llmdocs.plan.model import Page
 from sphinxcontrib_llmdocs.plan.relations import SymbolIndex
-from sphinxcontrib_llmdocs.render.pages import RenderContext, RenderedPage
+from sphinxcontrib_llmdocs.render.pages import RenderContext, RenderedPage, first_sentence
 from sphinxcontrib_llmdocs.render.sanitize import escape_inline, sanitize_prose
 
 __all__ = ["render_symbol_page"]
@@ -91,7 +92,13 @@ def render_symbol_page(page: Page, ctx: RenderContext) -> RenderedPage:
             else f"a language model ({escape_inline(writer)})"
         )
         para(f"*The prose on this page was written by {who}; the lists come from the code.*")
-    return RenderedPage(page, "\n".join(lines).rstrip() + "\n", tuple(dict.fromkeys(problems)))
+    body = "\n".join(lines).rstrip() + "\n"
+    overview = answer.get("overview") if answer else None
+    description = first_sentence(overview if isinstance(overview, str) else symbol.docstring or "")
+    if description:
+        # The page's meta description, as on module pages; a JSON string is a safe YAML scalar.
+        body = f"---\nmyst:\n  html_meta:\n    description: {json.dumps(description)}\n---\n\n{body}"
+    return RenderedPage(page, body, tuple(dict.fromkeys(problems)), description)
 
 
 def _module_of(ctx: RenderContext, qualname: str) -> ModuleFacts:
