@@ -20,7 +20,7 @@ from sphinxcontrib_llmdocs.config import SETTINGS, LlmdocsConfig
 from sphinxcontrib_llmdocs.errors import CacheEntryError, ContractViolationError, LlmdocsError
 from sphinxcontrib_llmdocs.extract import extract_project
 from sphinxcontrib_llmdocs.llm.offline import write_offline_answer
-from sphinxcontrib_llmdocs.plan import PagePlan, PromptSpec, build_request, plan_project
+from sphinxcontrib_llmdocs.plan import EvidenceBuilder, PagePlan, PromptSpec, plan_project
 from sphinxcontrib_llmdocs.schedule.scheduler import parse_answer
 
 __all__ = [
@@ -165,12 +165,15 @@ def referenced_keys(setup: DocsSetup) -> set[str]:
     """
     facts = extract_project(setup.config.packages, setup.config.exclude)
     plan = plan_project(facts, setup.config, setup.project)
+    evidence = EvidenceBuilder(
+        facts, plan, language=setup.config.language, evidence_tokens=setup.config.evidence_tokens
+    )
     readers = [ResponseCache(root) for root in setup.stores]
     answers: dict[str, Mapping[str, object]] = {}
     keys: set[str] = set()
     for spec in _prompt_order(plan):
         deps = {d: answers[d] for d in spec.deps if d in answers}
-        request = build_request(spec, facts, plan, deps, language=setup.config.language)
+        request = evidence(spec, deps)
         key = cache_key(request)
         keys.add(key)
         answer: Mapping[str, object] | None = None

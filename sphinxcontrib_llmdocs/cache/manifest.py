@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from sphinxcontrib_llmdocs.cache.store import cache_key
-from sphinxcontrib_llmdocs.extract.facts import ProjectFacts
 from sphinxcontrib_llmdocs.llm.protocol import CompletionRequest
-from sphinxcontrib_llmdocs.plan import PagePlan, build_request
+from sphinxcontrib_llmdocs.plan.model import PagePlan, PromptSpec
 
 __all__ = [
     "MANIFEST_VERSION",
@@ -144,12 +143,12 @@ def explain_reruns(
 
 
 def records_for_run(
-    facts: ProjectFacts,
     plan: PagePlan,
     answers: Mapping[str, Mapping[str, object]],
+    build: Callable[[PromptSpec, Mapping[str, Mapping[str, object]]], CompletionRequest],
     language: str,
 ) -> dict[str, PromptRecord]:
-    """The record of every prompt of a finished run, rebuilt from its answers.
+    """The record of every prompt of a finished run, rebuilt from its answers with ``build``.
 
     Requests are deterministic in their inputs, so a request rebuilt from the run's answers is the one the
     scheduler sent (or found in the cache).
@@ -157,6 +156,5 @@ def records_for_run(
     records: dict[str, PromptRecord] = {}
     for spec in plan.prompts:
         deps = {d: answers[d] for d in spec.deps if d in answers}
-        request = build_request(spec, facts, plan, deps, language=language)
-        records[spec.id] = record_of(request, language)
+        records[spec.id] = record_of(build(spec, deps), language)
     return records

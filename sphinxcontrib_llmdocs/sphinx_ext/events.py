@@ -11,7 +11,9 @@ from sphinxcontrib_llmdocs.errors import LlmdocsError
 from sphinxcontrib_llmdocs.pipeline import Generation, generate, write_if_changed
 from sphinxcontrib_llmdocs.sphinx_ext.cache_miss import mark_not_generated
 from sphinxcontrib_llmdocs.sphinx_ext.config_values import config_from_app
+from sphinxcontrib_llmdocs.sphinx_ext.crossref import grounding_report
 from sphinxcontrib_llmdocs.sphinx_ext.env import artifact_path, state_dir
+from sphinxcontrib_llmdocs.sphinx_ext.noop import unchanged_build
 from sphinxcontrib_llmdocs.sphinx_ext.report import write_report
 from sphinxcontrib_llmdocs.sphinx_ext.stubs import write_stubs
 from sphinxcontrib_llmdocs.sphinx_ext.warnings import LlmdocsWarning, logger, warn
@@ -24,6 +26,15 @@ _GENERATION_KEY = "_llmdocs_generation"
 def generation_of(app: Sphinx) -> Generation | None:
     """What ``builder-inited`` generated in this process, if it ran."""
     generation = getattr(app, _GENERATION_KEY, None)
+    if generation is None and unchanged_build(app) is not None:
+        # Generation was skipped because nothing changed (noop.py), yet something needs its result (the
+        # cross-references of a page being written again): compute it now; every answer is in the cache.
+        config = config_from_app(app)
+        try:
+            generation = generate(config, project=app.config.project or "Project", state_dir=state_dir(app))
+        except LlmdocsError as exc:
+            raise ExtensionError(f"sphinxcontrib-llmdocs: {exc}", modname="sphinxcontrib_llmdocs") from exc
+        setattr(app, _GENERATION_KEY, generation)
     return generation if isinstance(generation, Generation) else None
 
 
@@ -70,4 +81,4 @@ def on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
 
     generation = generation_of(app)
     if exception is None and generation is not None:
-        write_report(Path(app.outdir), generation, rebuild_record(app))
+        write_report(Path(app.outdir), generation, grounding_report(app), rebuild_record(app))

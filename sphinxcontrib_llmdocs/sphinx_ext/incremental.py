@@ -192,9 +192,15 @@ def record_generation(app: Sphinx, generation: Generation) -> RebuildRecord:
     records = {pid: record_of(request, config.language) for pid, request in generation.requests.items()}
     if len(records) < len(generation.plan.prompts):
         # Requests the run did not record (an aborted run): rebuild them from the answers.
-        rebuilt = records_for_run(
-            generation.facts, generation.plan, generation.result.answers, config.language
+        from sphinxcontrib_llmdocs.plan import EvidenceBuilder
+
+        evidence = EvidenceBuilder(
+            generation.facts,
+            generation.plan,
+            language=config.language,
+            evidence_tokens=config.evidence_tokens,
         )
+        rebuilt = records_for_run(generation.plan, generation.result.answers, evidence, config.language)
         records = {**rebuilt, **records}
     manifest = state_dir(app) / _MANIFEST
     previous = read_manifest(manifest)
@@ -307,10 +313,13 @@ def on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
         path.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         return
     from sphinxcontrib_llmdocs.sphinx_ext.events import generation_of
-    from sphinxcontrib_llmdocs.sphinx_ext.report import build_report
 
     generation, record = generation_of(app), rebuild_record(app)
     if generation is None or record is None:
+        return
+    try:  # the report events.py has just written (priority 500)
+        report = json.loads((Path(app.outdir) / REPORT_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return
     suffix = ".rst" if ".rst" in app.config.source_suffix else ".md"
     files = [artifact_path(app.doctreedir, page.docname) for page in generation.plan.pages]
@@ -320,9 +329,9 @@ def on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
             files += [p for p in generation.cache.entry_paths(key) if p.exists()]
     save_state(
         app,
-        clean=_complete(generation),
+        clean=_complete(generation) and not config_from_app(app).dry_run,
         warnings=record.warnings,
         fingerprints=record.fingerprints,
-        report=build_report(generation, record),
+        report=report,
         files=files,
     )

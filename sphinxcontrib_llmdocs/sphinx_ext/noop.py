@@ -99,6 +99,9 @@ def _source_snapshot(app: Sphinx, config: LlmdocsConfig) -> str:
         "project": str(app.config.project),
         "source_suffix": sorted(app.config.source_suffix),
         "srcdir": str(app.srcdir),
+        # What llms.txt is written from besides the pages (it is left in place when nothing changed).
+        "builder": app.builder.name if app.builder is not None else None,
+        "html_baseurl": str(getattr(app.config, "html_baseurl", "") or ""),
     }
     digest.update(json.dumps(settings, sort_keys=True).encode("utf-8"))
     # The extension's own code and templates: an edited template must not be skipped over.

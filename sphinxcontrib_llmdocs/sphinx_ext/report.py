@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -82,8 +83,13 @@ def _by_kind(generation: Generation, outcomes: dict[str, str]) -> tuple[dict[str
     return table, None if total_cost is None else round(total_cost, 6)
 
 
-def build_report(generation: Generation, rebuild: RebuildRecord | None = None) -> dict[str, object]:
-    """The report's content: backend, prompts, tokens and cost by kind, failures, re-runs, pages re-read."""
+def build_report(
+    generation: Generation,
+    grounding: Mapping[str, object] | None = None,
+    rebuild: RebuildRecord | None = None,
+) -> dict[str, object]:
+    """The report's content: backend, prompts, tokens and cost by kind, failures, re-runs, pages re-read,
+    diagnostics, grounding of mentions."""
     stats = generation.result.stats
     outcomes = _prompt_outcomes(generation, rebuild)
     by_kind, cost = _by_kind(generation, outcomes)
@@ -114,13 +120,19 @@ def build_report(generation: Generation, rebuild: RebuildRecord | None = None) -
         "prices_as_of": default_price_table().as_of,
         "failures": dict(sorted(generation.result.failures.items())),
         "diagnostics": [str(d) for d in generation.facts.diagnostics],
+        "grounding": dict(grounding or {}),
     }
 
 
-def write_report(outdir: Path, generation: Generation, rebuild: RebuildRecord | None = None) -> Path:
+def write_report(
+    outdir: Path,
+    generation: Generation,
+    grounding: Mapping[str, object] | None = None,
+    rebuild: RebuildRecord | None = None,
+) -> Path:
     """Write the report into ``outdir``; returns its path."""
     path = outdir / REPORT_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(build_report(generation, rebuild), indent=2, sort_keys=True) + "\n"
+    text = json.dumps(build_report(generation, grounding, rebuild), indent=2, sort_keys=True) + "\n"
     path.write_text(text, encoding="utf-8")
     return path
