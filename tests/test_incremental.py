@@ -207,3 +207,25 @@ def test_parallel_reads_keep_the_fingerprints(project, make_app):
     assert reread(times, read_times(second)) == GENERATED
     third = build(llmdocs_language="de")
     assert reread(read_times(second), read_times(third)) == set()
+
+
+def test_pages_written_again_without_generation_keep_their_cross_references(project, build):
+    """A theme change rewrites every page without re-reading it; the generation skipped as unchanged is
+    computed on demand, so the code mentions still resolve."""
+    srcdir = project("mentions")
+    first = build(srcdir)
+    page = Path(first.outdir) / "llmdocs" / "garden" / "plants.html"
+    links = [h for h in parse_links(page) if "#" in h]
+    assert links, "the mentions root must resolve some mentions"
+
+    second = build(srcdir, html_title="Another title")
+    assert "nothing changed since the last build" in status_of(second)
+    assert "Another title" in page.read_text(encoding="utf-8")  # the page was written again
+    assert [h for h in parse_links(page) if "#" in h] == links
+    assert report_of(second)["grounding"] == report_of(first)["grounding"]
+
+
+def parse_links(path: Path) -> list[str]:
+    import re
+
+    return re.findall(r'<a class="reference internal" href="([^"]+)"', path.read_text(encoding="utf-8"))
