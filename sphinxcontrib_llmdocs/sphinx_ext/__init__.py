@@ -11,7 +11,6 @@ from sphinxcontrib_llmdocs.sphinx_ext import incremental, noop
 from sphinxcontrib_llmdocs.sphinx_ext.config_values import register_settings, validate_config
 from sphinxcontrib_llmdocs.sphinx_ext.crossref import setup_crossrefs
 from sphinxcontrib_llmdocs.sphinx_ext.directive import LlmdocsPageDirective
-from sphinxcontrib_llmdocs.sphinx_ext.dry_run import on_builder_inited_dry_run
 from sphinxcontrib_llmdocs.sphinx_ext.llms_txt import write_llms_txt
 from sphinxcontrib_llmdocs.sphinx_ext.mermaid_assets import copy_mermaid_js, use_local_mermaid
 
@@ -41,7 +40,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-purge-doc", incremental.on_env_purge_doc)
     app.connect("env-merge-info", incremental.on_env_merge_info)
     app.connect("env-updated", incremental.on_env_updated)
-    app.connect("builder-inited", on_builder_inited_dry_run)
+    app.connect("builder-inited", noop.on_builder_inited_dry_run)  # loads dry_run.py for dry runs only
     setup_crossrefs(app)
     app.connect("config-inited", use_local_mermaid, priority=600)  # after validate_config
     app.connect("build-finished", write_llms_txt)

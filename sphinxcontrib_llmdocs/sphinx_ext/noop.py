@@ -40,6 +40,7 @@ __all__ = [
     "noop_report",
     "on_build_finished",
     "on_builder_inited",
+    "on_builder_inited_dry_run",
     "save_state",
     "unchanged_build",
 ]
@@ -280,3 +281,12 @@ def on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
     from sphinxcontrib_llmdocs.sphinx_ext.events import on_build_finished as finish
 
     finish(app, exception)
+
+
+def on_builder_inited_dry_run(app: Sphinx) -> None:
+    """The cost estimate of ``llmdocs_dry_run`` builds (``dry_run.py``, loaded only for them)."""
+    if not config_from_app(app).dry_run:
+        return
+    from sphinxcontrib_llmdocs.sphinx_ext.dry_run import on_builder_inited_dry_run as estimate
+
+    estimate(app)
