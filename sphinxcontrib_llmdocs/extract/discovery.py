@@ -144,7 +144,8 @@ class _Walker:
                     continue
                 is_file = entry.is_file()
             except OSError as exc:
-                self.diagnostics.append(Diagnostic(str(path), 1, f"cannot read entry: {exc.strerror or exc}"))
+                problem = _link_problem(path) if entry.is_symlink() else f"cannot read entry: {exc.strerror}"
+                self.diagnostics.append(Diagnostic(str(path), 1, problem))
                 continue
             stem, dot, suffix = name.rpartition(".")
             if not dot or suffix not in ("py", "pyi") or not stem.isidentifier():

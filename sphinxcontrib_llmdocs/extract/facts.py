@@ -47,11 +47,16 @@ Nature = Literal["dataclass", "enum", "protocol", "namedtuple", "typeddict", "ex
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """A problem found in the source, located at ``path:line``."""
+    """A problem found in the source, located at ``path:line``.
+
+    :param left_out: the module (or folder) could not be used and is missing from the facts; ``False``
+        for a warning about a module that is still documented.
+    """
 
     path: str
     line: int
     message: str
+    left_out: bool = True
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"

@@ -118,22 +118,25 @@ def parse_source(source: SourceFile, data: bytes | None = None) -> ParsedModule 
     diagnostics: list[Diagnostic] = []
     body = data[3:] if data.startswith(_BOM) else data
     exact = True
-    if b"coding" in body[:400] and _declared_encoding(body) not in ("utf-8", None):
-        decoded = _decode(body, display)
+    text: bytes | str = body  # the parser decodes UTF-8 bytes itself, fastest
+    if b"coding" in body[:400] and _declared_encoding(data) not in ("utf-8", None):
+        decoded = _decode(data, display)
         if isinstance(decoded, Diagnostic):
             return decoded
-        body = decoded.encode("utf-8")
+        # Parsed as text (the declaration is then ignored); columns count UTF-8 bytes of that text.
+        text = decoded.removeprefix("\ufeff")
+        body = text.encode("utf-8")
     if b"\0" in body:
         line = body[: body.index(b"\0")].count(b"\n") + 1
         return Diagnostic(display, line, "cannot parse file: it contains a NUL byte (is it binary?)")
     try:
-        tree = ast.parse(body, filename=display)
+        tree = ast.parse(text, filename=display)
     except SyntaxError as exc:
         if "unicode error" in str(exc.msg) or "decode" in str(exc.msg):
             return _latin1_fallback(source, data, body, exc, diagnostics)
         return Diagnostic(display, exc.lineno or 1, _syntax_message(exc))
     except (ValueError, RecursionError, MemoryError) as exc:
-        return Diagnostic(display, 1, f"cannot parse file: {type(exc).__name__}: {exc}")
+        return _too_deep(display, body, exc)
     return _build(source, data, body, tree, exact, diagnostics)
 
 
@@ -172,6 +175,7 @@ def _latin1_fallback(
             line,
             "not valid UTF-8 and no '# -*- coding: ... -*-' declaration (Python would refuse to import "
             "it); read as Latin-1",
+            left_out=False,
         )
     )
     body = body.decode("latin-1").encode("utf-8")
@@ -180,8 +184,20 @@ def _latin1_fallback(
     except SyntaxError as again:
         return Diagnostic(display, again.lineno or 1, _syntax_message(again))
     except (ValueError, RecursionError, MemoryError) as again:
-        return Diagnostic(display, 1, f"cannot parse file: {type(again).__name__}: {again}")
+        return _too_deep(display, body, again)
     return _build(source, data, body, tree, True, diagnostics)
+
+
+def _too_deep(display: str, body: bytes, exc: Exception) -> Diagnostic:
+    """The parser gave up without a line (its recursion limit, or memory): point at the longest line."""
+    lines = body.split(b"\n")
+    longest = max(range(len(lines)), key=lambda i: len(lines[i])) + 1
+    return Diagnostic(
+        display,
+        longest,
+        f"cannot parse file: {type(exc).__name__} {exc or ''} (an expression nested too deeply for the "
+        f"parser, likely on this line, the longest)".replace("  ", " "),
+    )
 
 
 def _syntax_message(exc: SyntaxError) -> str:
@@ -208,13 +224,14 @@ def _build(
                 1,
                 f"large module ({len(data) / 1e6:.1f} MB): extracted, but it looks generated; documenting "
                 "it costs many tokens (leave it out with llmdocs_exclude)",
+                left_out=False,
             )
         )
     try:
         builder = _ModuleBuilder(source, _Source(body, exact), diagnostics)
         builder.run(tree)
-    except RecursionError:
-        return Diagnostic(display, 1, "cannot analyse file: expressions nested too deeply (recursion limit)")
+    except RecursionError as exc:
+        return _too_deep(display, body, exc)
     line_count = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
     return ParsedModule(
         source=source,
@@ -417,7 +434,8 @@ class _ModuleBuilder:
                     self.display,
                     node.lineno,
                     f"relative import {'.' * node.level}{node.module or ''} goes beyond the top-level "
-                    f"package {self.package.partition('.')[0] or self.module!r}",
+                    f"package {self.package.partition('.')[0] or self.module!r}; that import is ignored",
+                    left_out=False,
                 )
             )
             return

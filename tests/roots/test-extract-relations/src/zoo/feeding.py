@@ -1,0 +1,9 @@
+"""Feeding, with an import deferred to call time."""
+
+from .keeping import Keeper
+
+
+def feed_all(keeper: Keeper) -> int:
+    from .animals import Cat
+
+    return len([a for a in keeper.animals if isinstance(a, Cat)])
