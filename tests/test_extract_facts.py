@@ -141,6 +141,10 @@ def test_calls_and_called_by_through_aliases_reexports_and_self(facts):
     assert symbol("zoo.keeping.Keeper").called_by == ("zoo.open_zoo",)
 
 
+def test_a_parameter_annotated_with_a_class_resolves_its_method_calls(facts):
+    assert facts.symbol("zoo.feeding.hand_over").calls == ("zoo.keeping.Keeper.adopt",)
+
+
 def test_references_and_referenced_by(facts):
     symbol = facts.symbol
     # Annotations (even under TYPE_CHECKING), isinstance arguments, deferred imports, except clauses.

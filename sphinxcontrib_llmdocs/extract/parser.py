@@ -537,6 +537,11 @@ class _ModuleBuilder:
         self_name = None
         if class_qualname is not None and kind != "staticmethod" and (args.posonlyargs or args.args):
             self_name = (args.posonlyargs or args.args)[0].arg
+        for param in params:
+            if param.annotation is not None and param.arg != self_name:
+                annotated = _annotated_class(param.annotation)
+                if annotated is not None:
+                    scope.typed[param.arg] = annotated
         self._scope(qualname, scope, class_qualname, self_name)
         return SymbolFacts(
             qualname=qualname,
@@ -714,9 +719,16 @@ class _ModuleBuilder:
         local: set[str],
         self_name: str | None,
         class_qualname: str | None,
+        typed: dict[str, str] | None = None,
     ) -> str | None:
         root, dot, rest = chain.partition(".")
-        if root in imports:
+        if typed and root in typed:
+            # A parameter annotated with a class: ``pantry.add()`` is ``Pantry.add``, as far as the
+            # annotation is honest. A bare use of the parameter says nothing.
+            if not rest:
+                return None
+            base = self._rewrite(typed[root], imports, set(), None, None) or ""
+        elif root in imports:
             base = imports[root]
         elif root == self_name and class_qualname is not None:
             if not rest:
@@ -741,7 +753,7 @@ class _ModuleBuilder:
             self_name = scope.self_name
             rewritten: dict[str, bool] = {}
             for chain, called in scope.uses.items():
-                dotted = self._rewrite(chain, scope.imports, local, self_name, class_qualname)
+                dotted = self._rewrite(chain, scope.imports, local, self_name, class_qualname, scope.typed)
                 if dotted is not None:
                     rewritten[dotted] = rewritten.get(dotted, False) or called
             if rewritten:
@@ -756,6 +768,20 @@ def _sibling_map(body: list[ast.stmt]) -> dict[int, tuple[ast.FunctionDef | ast.
     for i, node in enumerate(functions):
         out[id(node)] = tuple(f for f in functions[i + 1 :] if f.name == node.name)
     return out
+
+
+def _annotated_class(annotation: ast.expr) -> str | None:
+    """The class an annotation names: ``Pantry``, ``models.Pantry``, ``"Pantry"``, ``Pantry | None``,
+    ``Optional[Pantry]``; ``None`` for anything else (containers, unions of classes, ``Any``)."""
+    node = _unstring(annotation)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        sides = [s for s in (node.left, node.right) if not (isinstance(s, ast.Constant) and s.value is None)]
+        node = sides[0] if len(sides) == 1 else node
+    elif isinstance(node, ast.Subscript) and (chain_of(node.value) or "").rpartition(".")[2] == "Optional":
+        node = node.slice
+    if isinstance(node, ast.Name | ast.Attribute):
+        return chain_of(node)
+    return None
 
 
 def _unstring(annotation: ast.expr) -> ast.AST:

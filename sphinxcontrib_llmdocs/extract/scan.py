@@ -82,6 +82,8 @@ class ScopeUses:
     dynamic: list[str] = field(default_factory=list)
     #: the first parameter of a method (``self``/``cls``): ``self.x`` names a member of the class.
     self_name: str | None = None
+    #: parameters annotated with a class -> the annotation's dotted chain.
+    typed: dict[str, str] = field(default_factory=dict)
 
 
 def chain_of(node: ast.expr) -> str | None:
