@@ -363,7 +363,7 @@ class _ModuleBuilder:
         self.dynamic: list[tuple[str, str]] = []
         # Scopes are rewritten once every module-level binding is known.
         self._scopes: list[tuple[str, ScopeUses, str | None]] = []
-        self._siblings: dict[int, tuple[ast.FunctionDef | ast.AsyncFunctionDef, ...]] = {}
+        self._body: list[ast.stmt] = []  # the statement list being walked (overloads look ahead in it)
 
     # -- module level -------------------------------------------------------------------------------
 
@@ -375,7 +375,7 @@ class _ModuleBuilder:
         seen = {s.name for s in self.symbols}
         exported = set(self.all_names) if self.all_names is not None else None
         overloads: dict[str, list[str]] = {}
-        self._siblings.update(_sibling_map(body))
+        outer, self._body = self._body, body
         for node in body:
             cls = node.__class__
             if cls is ast.FunctionDef or cls is ast.AsyncFunctionDef:
@@ -415,6 +415,7 @@ class _ModuleBuilder:
                 for case in node.cases:
                     self._statements(case.body, type_only, top)
                 seen = {s.name for s in self.symbols}
+        self._body = outer
 
     def _import(self, node: ast.Import | ast.ImportFrom, type_only: bool, deferred: bool) -> None:
         if isinstance(node, ast.Import):
@@ -464,8 +465,8 @@ class _ModuleBuilder:
         decorators = tuple(src.segment(d) for d in node.decorator_list)
         signature = _signature(node, src)
         qualname = f"{prefix}.{node.name}"
-        later = self._siblings.get(id(node), ())
-        if any(d.partition("(")[0].rpartition(".")[2] == "overload" for d in decorators):
+        if decorators and any(d.partition("(")[0].rpartition(".")[2] == "overload" for d in decorators):
+            later = _defined_later(self._body, node)
             overloads.setdefault(node.name, []).append(signature)
             if later:
                 return None  # the implementation (or the last variant) that follows carries the group
@@ -597,7 +598,7 @@ class _ModuleBuilder:
     ) -> None:
         seen = {m.name for m in members}
         overloads: dict[str, list[str]] = {}
-        self._siblings.update(_sibling_map(body))
+        outer, self._body = self._body, body
         for child in body:
             cls = child.__class__
             if cls is ast.FunctionDef or cls is ast.AsyncFunctionDef:
@@ -629,6 +630,7 @@ class _ModuleBuilder:
                 seen = {m.name for m in members}
             else:
                 scan_scope([child], scope, self.package)
+        self._body = outer
 
     def _assignment(
         self,
@@ -761,13 +763,15 @@ class _ModuleBuilder:
         return out
 
 
-def _sibling_map(body: list[ast.stmt]) -> dict[int, tuple[ast.FunctionDef | ast.AsyncFunctionDef, ...]]:
-    """For each function in ``body``: the later functions of the same name (to find an implementation)."""
-    functions = [n for n in body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
-    out: dict[int, tuple[ast.FunctionDef | ast.AsyncFunctionDef, ...]] = {}
-    for i, node in enumerate(functions):
-        out[id(node)] = tuple(f for f in functions[i + 1 :] if f.name == node.name)
-    return out
+def _defined_later(body: list[ast.stmt], node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether a function of the same name follows ``node`` in ``body`` (an overload's implementation)."""
+    after = False
+    for other in body:
+        if other is node:
+            after = True
+        elif after and isinstance(other, ast.FunctionDef | ast.AsyncFunctionDef) and other.name == node.name:
+            return True
+    return False
 
 
 def _annotated_class(annotation: ast.expr) -> str | None:

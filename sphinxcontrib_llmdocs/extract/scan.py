@@ -12,7 +12,9 @@ computed name, ``importlib.import_module``, ``__import__``, ``exec``, ``eval``.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from operator import attrgetter
+from typing import Any
 
 __all__ = ["ScopeUses", "absolute_module", "chain_of", "scan_scope"]
 
@@ -50,7 +52,6 @@ _NOT_CHILDREN = frozenset(
         "end_col_offset",
     }
 )
-_FIELDS: dict[type, tuple[str, ...]] = {}
 
 _DYNAMIC_CALLS = {
     "getattr": "getattr() with a computed attribute name",
@@ -65,44 +66,84 @@ _DYNAMIC_CALLS = {
 }
 
 
-@dataclass
 class ScopeUses:
     """What one scope (a function with its nested functions, or one statement) uses and binds.
+
+    A plain class with slots: one is made per function, and dataclass defaults cost more than the scan.
 
     :param uses: chain -> whether it is called somewhere (a called chain may also be passed around).
     :param stores: names the scope binds (locals).
     :param imports: names bound by imports inside the scope -> dotted target.
+    :param self_name: the first parameter of a method (``self``/``cls``): ``self.x`` names a member of
+        the class.
+    :param typed: parameters annotated with a class -> the annotation's dotted chain.
     """
 
-    uses: dict[str, bool] = field(default_factory=dict)
-    stores: set[str] = field(default_factory=set)
-    globals: set[str] = field(default_factory=set)
-    imports: dict[str, str] = field(default_factory=dict)
-    import_nodes: list[ast.Import | ast.ImportFrom] = field(default_factory=list)
-    dynamic: list[str] = field(default_factory=list)
-    #: the first parameter of a method (``self``/``cls``): ``self.x`` names a member of the class.
-    self_name: str | None = None
-    #: parameters annotated with a class -> the annotation's dotted chain.
-    typed: dict[str, str] = field(default_factory=dict)
+    __slots__ = ("dynamic", "globals", "import_nodes", "imports", "self_name", "stores", "typed", "uses")
+
+    def __init__(self) -> None:
+        self.uses: dict[str, bool] = {}
+        self.stores: set[str] = set()
+        self.globals: set[str] = set()
+        self.imports: dict[str, str] = {}
+        self.import_nodes: list[ast.Import | ast.ImportFrom] = []
+        self.dynamic: list[str] = []
+        self.self_name: str | None = None
+        self.typed: dict[str, str] = {}
 
 
 def chain_of(node: ast.expr) -> str | None:
     """``a.b.c`` for a Name/Attribute chain rooted at a name, else ``None``."""
     parts: list[str] = []
-    while isinstance(node, _Attribute):
+    while node.__class__ is _Attribute:
         parts.append(node.attr)
         node = node.value
-    if not isinstance(node, _Name):
+    if node.__class__ is not _Name:
         return None
     parts.append(node.id)
     parts.reverse()
     return ".".join(parts)
 
 
-def _fields_of(cls: type) -> tuple[str, ...]:
+_SKIP, _ONE, _MANY, _SPECIAL = 0, 1, 2, 3
+_SPECIAL_TYPES = {
+    ast.Global,
+    ast.Nonlocal,
+    ast.Import,
+    ast.ImportFrom,
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.ExceptHandler,
+    ast.MatchAs,
+    ast.MatchStar,
+    ast.MatchMapping,
+    ast.arg,
+}
+_HOW: dict[type, tuple[int, Callable[[Any], Any] | None]] = {}
+
+
+def _how(cls: type) -> tuple[int, Callable[[Any], Any] | None]:
+    """How to visit a node class: skip it, push its one child field, or all of its child fields."""
     fields = tuple(f for f in getattr(cls, "_fields", ()) if f not in _NOT_CHILDREN)
-    _FIELDS[cls] = fields
-    return fields
+    how: tuple[int, Callable[[Any], Any] | None]
+    if cls in _SPECIAL_TYPES:
+        # A getter that always returns a tuple (of no fields, one field twice dropped below, or many).
+        if not fields:
+            how = (_SPECIAL, lambda node: ())
+        elif len(fields) == 1:
+            one = attrgetter(fields[0])
+            how = (_SPECIAL, lambda node: (one(node),))
+        else:
+            how = (_SPECIAL, attrgetter(*fields))
+    elif cls is _Constant or cls is ast.alias or not fields:
+        how = (_SKIP, None)
+    elif len(fields) == 1:
+        how = (_ONE, attrgetter(fields[0]))
+    else:
+        how = (_MANY, attrgetter(*fields))
+    _HOW[cls] = how
+    return how
 
 
 def scan_scope(nodes: list[ast.AST], into: ScopeUses, package: str) -> None:
@@ -112,8 +153,8 @@ def scan_scope(nodes: list[ast.AST], into: ScopeUses, package: str) -> None:
     """
     uses = into.uses
     stores = into.stores
-    fields_cache = _FIELDS
-    stack: list[object] = list(nodes)
+    how_of = _HOW
+    stack: list[Any] = list(nodes)
     pop = stack.pop
     push = stack.append
     extend = stack.extend
@@ -121,74 +162,88 @@ def scan_scope(nodes: list[ast.AST], into: ScopeUses, package: str) -> None:
         node = pop()
         cls = node.__class__
         if cls is _Name:
-            if node.ctx.__class__ is _Load:  # type: ignore[attr-defined]
-                name = node.id  # type: ignore[attr-defined]
+            if node.ctx.__class__ is _Load:
+                name = node.id
                 if name not in uses:
                     uses[name] = False
             else:
-                stores.add(node.id)  # type: ignore[attr-defined]
+                stores.add(node.id)
             continue
         if cls is _Attribute:
-            chain = chain_of(node)  # type: ignore[arg-type]
+            chain = chain_of(node)
             if chain is None:
-                push(node.value)  # type: ignore[attr-defined]
-            elif node.ctx.__class__ is _Load and chain not in uses:  # type: ignore[attr-defined]
+                push(node.value)
+            elif node.ctx.__class__ is _Load and chain not in uses:
                 uses[chain] = False
             continue
         if cls is _Call:
-            func = node.func  # type: ignore[attr-defined]
+            func = node.func
             chain = chain_of(func) if func.__class__ is _Name or func.__class__ is _Attribute else None
             if chain is None:
                 push(func)
             else:
                 uses[chain] = True
                 if chain in _DYNAMIC_CALLS:
-                    _note_dynamic(chain, node, into)  # type: ignore[arg-type]
-            extend(node.args)  # type: ignore[attr-defined]
-            for keyword in node.keywords:  # type: ignore[attr-defined]
+                    _note_dynamic(chain, node, into)
+            extend(node.args)
+            for keyword in node.keywords:
                 push(keyword.value)
             continue
-        if cls is _Constant or node is None:
-            continue
-        if cls is ast.Global or cls is ast.Nonlocal:
-            into.globals.update(node.names)  # type: ignore[attr-defined]
-            continue
-        if cls is ast.Import:
-            into.import_nodes.append(node)  # type: ignore[arg-type]
-            for alias in node.names:  # type: ignore[attr-defined]
-                if alias.asname:
-                    into.imports[alias.asname] = alias.name
+        how = how_of.get(cls)
+        if how is None:
+            how = _how(cls)
+        code, getter = how
+        if code == _ONE:
+            value = getter(node)  # type: ignore[misc]
+            if value is not None:
+                if value.__class__ is list:
+                    extend(value)
                 else:
-                    root = alias.name.partition(".")[0]
-                    into.imports[root] = root
+                    push(value)
             continue
-        if cls is ast.ImportFrom:
-            into.import_nodes.append(node)  # type: ignore[arg-type]
-            target = absolute_module(node, package)  # type: ignore[arg-type]
-            if target is not None:
-                for alias in node.names:  # type: ignore[attr-defined]
-                    if alias.name != "*":
-                        into.imports[alias.asname or alias.name] = f"{target}.{alias.name}" if target else ""
+        if code == _SKIP:
             continue
-        if cls is ast.FunctionDef or cls is ast.AsyncFunctionDef or cls is ast.ClassDef:
-            stores.add(node.name)  # type: ignore[attr-defined]
-        elif cls is ast.ExceptHandler or cls is ast.MatchAs or cls is ast.MatchStar:
-            if node.name:  # type: ignore[attr-defined]
-                stores.add(node.name)  # type: ignore[attr-defined]
-        elif cls is ast.arg:
-            stores.add(node.arg)  # type: ignore[attr-defined]
-        elif cls is ast.MatchMapping and node.rest:  # type: ignore[attr-defined]
-            stores.add(node.rest)  # type: ignore[attr-defined]
-        elif cls is ast.alias:
+        if code == _SPECIAL and not _special(node, cls, into, package):
             continue
-        for name in fields_cache.get(cls) or _fields_of(cls):
-            value = getattr(node, name, None)
-            if value is None:
-                continue
-            if value.__class__ is list:
-                extend(value)
+        for value in getter(node):  # type: ignore[misc]
+            if value is not None:
+                if value.__class__ is list:
+                    extend(value)
+                else:
+                    push(value)
+
+
+def _special(node: Any, cls: type, into: ScopeUses, package: str) -> bool:
+    """Bindings and imports; returns whether to visit the node's children too."""
+    stores = into.stores
+    if cls is ast.Global or cls is ast.Nonlocal:
+        into.globals.update(node.names)
+        return False
+    if cls is ast.Import:
+        into.import_nodes.append(node)
+        for alias in node.names:
+            if alias.asname:
+                into.imports[alias.asname] = alias.name
             else:
-                push(value)
+                root = alias.name.partition(".")[0]
+                into.imports[root] = root
+        return False
+    if cls is ast.ImportFrom:
+        into.import_nodes.append(node)
+        target = absolute_module(node, package)
+        if target is not None:
+            for alias in node.names:
+                if alias.name != "*":
+                    into.imports[alias.asname or alias.name] = f"{target}.{alias.name}" if target else ""
+        return False
+    if cls is ast.arg:
+        stores.add(node.arg)
+    elif cls is ast.MatchMapping:
+        if node.rest:
+            stores.add(node.rest)
+    elif node.name:  # functions, classes, except handlers, match captures
+        stores.add(node.name)
+    return True
 
 
 def _note_dynamic(chain: str, call: ast.Call, into: ScopeUses) -> None:
