@@ -258,7 +258,7 @@ class _Source:
         # Column offsets count UTF-8 bytes from the start of a line split at "\n"; a lone "\r" (old Mac
         # line ends) breaks that, and the slower unparse is used.
         self.data = data
-        self.exact = exact and data.count(b"\r") == data.count(b"\r\n")
+        self.exact = exact and (b"\r" not in data or data.count(b"\r") == data.count(b"\r\n"))
         self._lines: list[bytes] | None = None
 
     def segment(self, node: ast.AST) -> str:
@@ -507,7 +507,11 @@ class _ModuleBuilder:
     ) -> SymbolFacts:
         is_async = node.__class__ is ast.AsyncFunctionDef
         kind: SymbolKind
-        if class_qualname is not None:
+        if class_qualname is None:
+            kind = "async function" if is_async else "function"
+        elif not decorators:
+            kind = "method"
+        else:
             names = {d.partition("(")[0] for d in decorators}
             if names & _PROPERTY_DECORATORS:
                 kind = "property"
@@ -517,8 +521,6 @@ class _ModuleBuilder:
                 kind = "staticmethod"
             else:
                 kind = "method"
-        else:
-            kind = "async function" if is_async else "function"
         scope = ScopeUses()
         args = node.args
         params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
@@ -526,23 +528,28 @@ class _ModuleBuilder:
             params.append(args.vararg)
         if args.kwarg:
             params.append(args.kwarg)
-        nodes: list[ast.AST] = [*node.decorator_list, *args.defaults]
-        nodes.extend(d for d in args.kw_defaults if d is not None)
-        annotations = [p.annotation for p in params if p.annotation is not None]
-        if node.returns is not None:
-            annotations.append(node.returns)
-        nodes.extend(_unstring(a) for a in annotations)
-        nodes.extend(node.body)
-        scan_scope(nodes, scope, self.package)
-        scope.stores.update(p.arg for p in params)
         self_name = None
         if class_qualname is not None and kind != "staticmethod" and (args.posonlyargs or args.args):
             self_name = (args.posonlyargs or args.args)[0].arg
+        nodes: list[ast.AST] = [*node.decorator_list, *args.defaults]
+        if args.kw_defaults:
+            nodes.extend(d for d in args.kw_defaults if d is not None)
+        typed = scope.typed
         for param in params:
-            if param.annotation is not None and param.arg != self_name:
-                annotated = _annotated_class(param.annotation)
-                if annotated is not None:
-                    scope.typed[param.arg] = annotated
+            annotation = param.annotation
+            if annotation is not None:
+                if annotation.__class__ is ast.Constant:
+                    annotation = _unstring(annotation)  # type: ignore[assignment]
+                nodes.append(annotation)
+                if param.arg != self_name:
+                    annotated = _annotated_class(annotation)
+                    if annotated is not None:
+                        typed[param.arg] = annotated
+        if node.returns is not None:
+            nodes.append(_unstring(node.returns))
+        nodes.extend(node.body)
+        scan_scope(nodes, scope, self.package)
+        scope.stores.update(p.arg for p in params)
         self._scope(qualname, scope, class_qualname, self_name)
         return SymbolFacts(
             qualname=qualname,
