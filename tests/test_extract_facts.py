@@ -164,6 +164,15 @@ def test_what_static_analysis_cannot_follow_is_recorded(facts):
         "getattr() with a computed attribute name at line 24",
     )
     assert facts.symbol("zoo.keeping.Keeper.plugin").calls == ()
+    # Top-level code and PEP 562 module attributes are recorded on the module.
+    assert facts.module("zoo.keeping").dynamic == (
+        "zoo.keeping.Keeper.plugin: importlib.import_module() (runtime import) at line 21",
+        "zoo.keeping.Keeper.poke: getattr() with a computed attribute name at line 24",
+        "zoo.keeping: importlib.import_module() (runtime import) at line 35",
+    )
+    assert facts.module("zoo.registry").dynamic == (
+        "zoo.registry: module __getattr__: some attributes exist only at run time",
+    )
 
 
 def test_stub_next_to_a_module_gives_the_signature(facts):

@@ -363,13 +363,17 @@ class _ModuleBuilder:
         self.dynamic: list[tuple[str, str]] = []
         # Scopes are rewritten once every module-level binding is known.
         self._scopes: list[tuple[str, ScopeUses, str | None]] = []
-        self._body: list[ast.stmt] = []  # the statement list being walked (overloads look ahead in it)
+        self._body: list[ast.stmt] = []
+        self._module_scope = ScopeUses()  # the statement list being walked (overloads look ahead in it)
 
     # -- module level -------------------------------------------------------------------------------
 
     def run(self, tree: ast.Module) -> None:
         self.all_names = _find_all(tree)
         self._statements(tree.body, type_only=False, top=True)
+        self.dynamic.extend((self.module, note) for note in self._module_scope.dynamic)
+        if any(s.name == "__getattr__" and s.kind == "function" for s in self.symbols):
+            self.dynamic.append((self.module, "module __getattr__: some attributes exist only at run time"))
 
     def _statements(self, body: list[ast.stmt], type_only: bool, top: bool) -> None:
         seen = {s.name for s in self.symbols}
@@ -415,6 +419,9 @@ class _ModuleBuilder:
                 for case in node.cases:
                     self._statements(case.body, type_only, top)
                 seen = {s.name for s in self.symbols}
+            elif cls is ast.Expr:
+                # Top-level calls: only what they do dynamically is kept (plugin loading and the like).
+                scan_scope([node], self._module_scope, self.package)
         self._body = outer
 
     def _import(self, node: ast.Import | ast.ImportFrom, type_only: bool, deferred: bool) -> None:

@@ -29,3 +29,7 @@ def helper():
         return None
     except EscapeError:
         return None
+
+
+for _plugin in ("json",):
+    importlib.import_module(_plugin)

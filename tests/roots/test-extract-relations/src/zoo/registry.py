@@ -4,3 +4,7 @@
 def register(name, kind=None):
     """Register a name."""
     return (name, kind)
+
+
+def __getattr__(name):
+    return register(name)
