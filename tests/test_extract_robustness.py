@@ -52,6 +52,13 @@ def test_pep263_encoding_declaration_is_honoured(tmp_path):
     assert symbol.name == "brûlée" and symbol.line == 4
 
 
+def test_unknown_declared_encoding_is_a_diagnostic_on_the_declaration(tmp_path):
+    root = make_package(tmp_path, {"alien.py": b"#!/usr/bin/env python\n# -*- coding: klingon -*-\nx = 1\n"})
+    facts = extract_project([root])
+    diagnostic = only_diagnostic(facts, root / "alien.py")
+    assert diagnostic.line == 2 and "klingon" in diagnostic.message
+
+
 def test_latin1_without_declaration_is_read_with_a_warning_at_the_first_bad_byte(tmp_path):
     source = 'x = 1\ny = 2\nLABEL = "d\xe9j\xe0 vu"\n\ndef f(): pass\n'
     root = make_package(tmp_path, {"legacy.py": source.encode("latin-1")})

@@ -156,6 +156,9 @@ def _decode(data: bytes, display: str) -> str | Diagnostic:
         line = getattr(exc, "lineno", None)
         if isinstance(exc, UnicodeDecodeError):
             line = data[: exc.start].count(b"\n") + 1
+        elif line is None:  # an unknown or contradicted declaration: it sits on line 1 or 2
+            first_two = data.split(b"\n", 2)[:2]
+            line = next((i + 1 for i, text in enumerate(first_two) if b"coding" in text), 1)
         return Diagnostic(display, int(line or 1), f"cannot decode file: {exc}")
 
 
