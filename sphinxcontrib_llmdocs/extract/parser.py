@@ -210,7 +210,9 @@ def _syntax_message(exc: SyntaxError) -> str:
     message = f"syntax error: {exc.msg}"
     if "nested" in str(exc.msg) or "too many" in str(exc.msg):
         return f"{message} (the parser's nesting limit)"
-    return f"{message} (as Python {running} parses it; newer syntax needs a newer Python to build the docs)"
+    return (
+        f"{message} (Python {running}'s parser; if this is syntax of a newer Python, build with that Python)"
+    )
 
 
 def _build(
