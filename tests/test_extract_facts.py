@@ -138,11 +138,20 @@ def test_calls_and_called_by_through_aliases_reexports_and_self(facts):
     # `animals.loudest(...)` through a module imported by `from zoo import animals`.
     assert symbol("zoo.keeping.Keeper.adopt").calls == ("zoo.animals.loudest",)
     assert symbol("zoo.animals.loudest").called_by == ("zoo.keeping.Keeper.adopt",)
-    assert symbol("zoo.keeping.Keeper").called_by == ("zoo.open_zoo",)
+    assert symbol("zoo.keeping.Keeper").called_by == (
+        "zoo.feeding.first_day",
+        "zoo.feeding.second_day",
+        "zoo.open_zoo",
+    )
 
 
 def test_a_parameter_annotated_with_a_class_resolves_its_method_calls(facts):
     assert facts.symbol("zoo.feeding.hand_over").calls == ("zoo.keeping.Keeper.adopt",)
+
+
+def test_a_local_assigned_once_from_a_class_call_resolves_its_method_calls(facts):
+    assert facts.symbol("zoo.feeding.first_day").calls == ("zoo.keeping.Keeper", "zoo.keeping.Keeper.adopt")
+    assert facts.symbol("zoo.feeding.second_day").calls == ("zoo.keeping.Keeper",)
 
 
 def test_references_and_referenced_by(facts):

@@ -579,6 +579,11 @@ class _ModuleBuilder:
             nodes.append(_unstring(node.returns))
         nodes.extend(node.body)
         scan_scope(nodes, scope, self.package)
+        for name, chain in scope.constructed.items():
+            # Assigned once, from a call: ``plan = MealPlan(...)`` then ``plan.add()`` is ``MealPlan.add``
+            # when MealPlan is a class (a factory function's result stays unknown).
+            if name not in scope.rebound and name not in typed and name not in scope.globals:
+                typed[name] = chain
         scope.stores.update(p.arg for p in params)
         self._scope(qualname, scope, class_qualname, self_name)
         return _symbol(
@@ -766,7 +771,7 @@ class _ModuleBuilder:
             # annotation is honest. A bare use of the parameter says nothing.
             if not rest:
                 return None
-            base = self._rewrite(typed[root], imports, set(), None, None) or ""
+            base = self._rewrite(typed[root], imports, local - {root}, None, None) or ""
         elif root in imports:
             base = imports[root]
         elif root == self_name and class_qualname is not None:

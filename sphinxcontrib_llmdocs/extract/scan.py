@@ -76,14 +76,28 @@ class ScopeUses:
     :param imports: names bound by imports inside the scope -> dotted target.
     :param self_name: the first parameter of a method (``self``/``cls``): ``self.x`` names a member of
         the class.
-    :param typed: parameters annotated with a class -> the annotation's dotted chain.
+    :param typed: parameters annotated with a class, and locals assigned once from a call of a dotted
+        name (``plan = MealPlan(...)``) -> that dotted chain.
     """
 
-    __slots__ = ("dynamic", "globals", "import_nodes", "imports", "self_name", "stores", "typed", "uses")
+    __slots__ = (
+        "constructed",
+        "dynamic",
+        "globals",
+        "import_nodes",
+        "imports",
+        "rebound",
+        "self_name",
+        "stores",
+        "typed",
+        "uses",
+    )
 
     def __init__(self) -> None:
         self.uses: dict[str, bool] = {}
         self.stores: set[str] = set()
+        self.rebound: set[str] = set()  # names assigned more than once
+        self.constructed: dict[str, str] = {}  # ``name = Chain(...)`` -> the called chain
         self.globals: set[str] = set()
         self.imports: dict[str, str] = {}
         self.import_nodes: list[ast.Import | ast.ImportFrom] = []
@@ -119,6 +133,7 @@ _SPECIAL_TYPES = {
     ast.MatchStar,
     ast.MatchMapping,
     ast.arg,
+    ast.Assign,
 }
 _HOW: dict[type, tuple[int, Callable[[Any], Any] | None]] = {}
 
@@ -167,7 +182,11 @@ def scan_scope(nodes: list[ast.AST], into: ScopeUses, package: str) -> None:
                 if name not in uses:
                     uses[name] = False
             else:
-                stores.add(node.id)
+                name = node.id
+                if name in stores:
+                    into.rebound.add(name)
+                else:
+                    stores.add(name)
             continue
         if cls is _Attribute:
             chain = chain_of(node)
@@ -236,6 +255,14 @@ def _special(node: Any, cls: type, into: ScopeUses, package: str) -> bool:
                 if alias.name != "*":
                     into.imports[alias.asname or alias.name] = f"{target}.{alias.name}" if target else ""
         return False
+    if cls is ast.Assign:
+        targets = node.targets
+        value = node.value
+        if len(targets) == 1 and targets[0].__class__ is _Name and value.__class__ is _Call:
+            chain = chain_of(value.func)
+            if chain is not None:
+                into.constructed[targets[0].id] = chain
+        return True
     if cls is ast.arg:
         stores.add(node.arg)
     elif cls is ast.MatchMapping:
