@@ -53,6 +53,8 @@ def test_pep420_namespace_packages(tmp_path):
             "acme/shipping/rates.py": "def rate(): pass\n",
             "acme/helpers.py": "from acme.billing import invoice\n",  # a module of the namespace itself
             "scripts/run.py": "",  # loose scripts: no regular package below, so not a namespace package
+            "build/lib/acme/billing/__init__.py": "",  # build output holding a copy: never a namespace
+            "deep/a/b/c/pkg/__init__.py": "",  # a package four levels down does not make `deep` one
         },
     )
     facts = extract_project([src])

@@ -3,10 +3,12 @@
 Layouts: a folder holding ``__init__.py`` (or only ``__init__.pyi``) is a package named after the folder; any
 other root is a source folder (``src/`` layout, flat layout) whose packages and top-level modules are all
 documented. Inside a source folder or a package, a folder *without* ``__init__.py`` is a PEP 420 namespace
-package when a regular package lies somewhere below it (``google/cloud/storage/__init__.py``); a folder of
-loose scripts or data is not. A ``.pyi`` stub next to a ``.py`` file is recorded on that module (the stub
-gives signatures, the ``.py`` everything else); a stub with no ``.py`` (typing a compiled extension) is a
-module of its own. A module and a package of one name in one folder: the package wins, as in Python.
+package when a regular package lies at most three levels below it (``google/cloud/storage/__init__.py``);
+a folder of loose scripts or data is not, and neither are folders named like build output, virtual
+environments or documentation (:data:`NOT_NAMESPACES`), which often hold copies of packages. A ``.pyi``
+stub next to a ``.py`` file is recorded on that module (the stub gives signatures, the ``.py`` everything
+else); a stub with no ``.py`` (typing a compiled extension) is a module of its own. A module and a
+package of one name in one folder: the package wins, as in Python.
 """
 
 from __future__ import annotations
@@ -20,7 +22,25 @@ from pathlib import Path
 
 from sphinxcontrib_llmdocs.extract.facts import Diagnostic
 
-__all__ = ["Discovery", "SourceFile", "discover", "discover_sources"]
+__all__ = ["NOT_NAMESPACES", "Discovery", "SourceFile", "discover", "discover_sources"]
+
+#: Folders without ``__init__.py`` never taken for namespace packages (their regular packages still are
+#: documented when a root points at them directly).
+NOT_NAMESPACES = frozenset(
+    {
+        "build",
+        "dist",
+        "docs",
+        "doc",
+        "node_modules",
+        "site_packages",
+        "venv",
+        "env",
+        "examples",
+        "__pycache__",
+    }
+)
+_NAMESPACE_DEPTH = 3
 
 
 @dataclass(frozen=True)
@@ -168,7 +188,7 @@ class _Walker:
         for folder in dirs:
             if folder.name in packages:
                 self.package(folder, folder.name, root)
-            elif self._holds_package(folder, set()):
+            elif self._holds_package(folder, set(), _NAMESPACE_DEPTH):
                 self.namespace(folder, folder.name, root)
 
     def package(self, folder: Path, dotted: str, base: Path) -> None:
@@ -209,7 +229,7 @@ class _Walker:
         for child in dirs:
             if child.name in packages:
                 self.package(child, f"{dotted}.{child.name}", base)
-            elif self._holds_package(child, set()):
+            elif self._holds_package(child, set(), _NAMESPACE_DEPTH):
                 self.namespace(child, f"{dotted}.{child.name}", base)
 
     def _modules(
@@ -246,8 +266,10 @@ class _Walker:
             )
         )
 
-    def _holds_package(self, folder: Path, seen: set[str]) -> bool:
-        """Whether a regular package lies somewhere below ``folder`` (so it is a namespace package)."""
+    def _holds_package(self, folder: Path, seen: set[str], depth: int) -> bool:
+        """Whether a regular package lies at most ``depth`` levels below ``folder`` (a namespace package)."""
+        if depth <= 0 or folder.name in NOT_NAMESPACES:
+            return False
         try:
             real = os.path.realpath(folder)
             if real in seen or real in self.visited:
@@ -256,7 +278,7 @@ class _Walker:
             for entry in os.scandir(folder):
                 if entry.is_dir() and entry.name.isidentifier():
                     child = Path(entry.path)
-                    if _has_init(child) or self._holds_package(child, seen):
+                    if _has_init(child) or self._holds_package(child, seen, depth - 1):
                         return True
         except OSError:
             return False
