@@ -208,6 +208,8 @@ def scan_scope(nodes: list[ast.AST], into: ScopeUses, package: str) -> None:
             for keyword in node.keywords:
                 push(keyword.value)
             continue
+        if cls is _Constant:
+            continue
         how = how_of.get(cls)
         if how is None:
             how = _how(cls)
