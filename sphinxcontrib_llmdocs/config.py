@@ -58,7 +58,8 @@ SETTINGS: tuple[Setting, ...] = (
         "llmdocs_backend",
         "auto",
         (str,),
-        "``auto`` (a key present: ``anthropic``; none: ``offline``), ``anthropic``, ``anthropic-batch``, "
+        "``auto`` (a key present: ``anthropic``; none: ``offline``, or ``cache-only`` on Read the Docs), "
+        "``anthropic``, ``anthropic-batch``, "
         "``offline``, ``cache-only``, or ``module:factory`` for a custom backend.",
     ),
     Setting(
@@ -98,6 +99,63 @@ SETTINGS: tuple[Setting, ...] = (
         (str, type(None)),
         "Language of the generated prose; defaults to Sphinx's ``language``.",
     ),
+    Setting(
+        "llmdocs_timeout",
+        120.0,
+        (int, float),
+        "Seconds one request to the API may take before it counts as failed (and is retried by the "
+        "scheduler). The API's address comes from ``ANTHROPIC_BASE_URL`` when that is set.",
+    ),
+    Setting(
+        "llmdocs_llms_txt",
+        True,
+        (bool,),
+        "Write ``llms.txt`` into the HTML output folder: the generated pages with their one-line summaries.",
+    ),
+    Setting(
+        "llmdocs_mermaid_js",
+        None,
+        (str, type(None)),
+        "Folder (relative to ``conf.py``) holding mermaid's ``dist`` files from the npm ``mermaid`` package "
+        "(``mermaid.esm.min.mjs`` and ``chunks/``): they are copied into the built site and diagrams load "
+        "no script from a CDN, for offline documentation. ``make mermaid-js`` fetches them. ``None``: "
+        "sphinxcontrib-mermaid's CDN.",
+    ),
+    Setting(
+        "llmdocs_evidence_tokens",
+        6000,
+        (int,),
+        "Token budget of one prompt's evidence pack (facts, source snippets, earlier summaries); packs are "
+        "cut deterministically, least relevant first. Also the budget symbol analyses are chunked to.",
+    ),
+    Setting(
+        "llmdocs_symbol_page_min_methods",
+        10,
+        (int,),
+        "A class with at least this many public methods gets a page of its own; ``0`` turns this rule off.",
+    ),
+    Setting(
+        "llmdocs_symbol_page_min_users",
+        6,
+        (int,),
+        "A class or function used (imported or called) from at least this many other modules gets a page of "
+        "its own; ``0`` turns this rule off.",
+    ),
+    Setting(
+        "llmdocs_dry_run",
+        False,
+        (bool,),
+        "Walk the whole prompt graph without calling a model: report prompts, cache hits, tokens and cost "
+        "(``<outdir>/llmdocs-estimate.json``); pages come from the offline writer; the cache is not written.",
+    ),
+    Setting(
+        "llmdocs_prices",
+        {},
+        (dict,),
+        "Price overrides in USD per million tokens, e.g. ``{'claude-sonnet-4-5': {'input': 3, 'output': 15, "
+        "'cache_write': 3.75, 'cache_read': 0.3}}``; replace or extend the dated table shipped with the "
+        "package.",
+    ),
 )
 
 
@@ -118,6 +176,14 @@ class LlmdocsConfig:
     max_concurrency: int = 4
     cache_dir: Path | None = None
     language: str = "en"
+    timeout: float = 120.0
+    llms_txt: bool = True
+    mermaid_js: Path | None = None
+    evidence_tokens: int = 6000
+    symbol_page_min_methods: int = 10
+    symbol_page_min_users: int = 6
+    dry_run: bool = False
+    prices: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     environ: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -180,6 +246,28 @@ class LlmdocsConfig:
         if not isinstance(language, str):
             problems.append(f"llmdocs_language: expected a language code such as 'en', got {language!r}")
 
+        timeout = get["llmdocs_timeout"]
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 3600:
+            problems.append(f"llmdocs_timeout: expected seconds between 0 and 3600, got {timeout!r}")
+            timeout = 120.0
+        llms_txt = get["llmdocs_llms_txt"]
+        if not isinstance(llms_txt, bool):
+            problems.append(f"llmdocs_llms_txt: expected True or False, got {llms_txt!r}")
+        mermaid_js = _check_mermaid_js(get["llmdocs_mermaid_js"], confdir, problems)
+        evidence_tokens = get["llmdocs_evidence_tokens"]
+        if isinstance(evidence_tokens, bool) or not isinstance(evidence_tokens, int) or evidence_tokens < 500:
+            problems.append(
+                f"llmdocs_evidence_tokens: expected a whole number >= 500, got {evidence_tokens!r}"
+            )
+        for name in ("llmdocs_symbol_page_min_methods", "llmdocs_symbol_page_min_users"):
+            value = get[name]
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                problems.append(f"{name}: expected a whole number >= 0 (0 turns the rule off), got {value!r}")
+        dry_run = get["llmdocs_dry_run"]
+        if dry_run not in (True, False, 0, 1):
+            problems.append(f"llmdocs_dry_run: expected True or False, got {dry_run!r}")
+        prices = _check_prices(get["llmdocs_prices"], problems)
+
         if problems:
             raise InvalidConfigError(problems)
         return cls(
@@ -193,8 +281,36 @@ class LlmdocsConfig:
             max_concurrency=int(concurrency),  # type: ignore[call-overload]
             cache_dir=cache_dir,
             language=str(language),
+            timeout=float(timeout),
+            llms_txt=bool(llms_txt),
+            mermaid_js=mermaid_js,
+            evidence_tokens=int(evidence_tokens),  # type: ignore[call-overload]
+            symbol_page_min_methods=int(get["llmdocs_symbol_page_min_methods"]),  # type: ignore[call-overload]
+            symbol_page_min_users=int(get["llmdocs_symbol_page_min_users"]),  # type: ignore[call-overload]
+            dry_run=bool(dry_run),
+            prices=prices,
             environ=dict(os.environ if environ is None else environ),
         )
+
+
+#: The file of mermaid's npm ``dist`` folder that sphinxcontrib-mermaid imports.
+MERMAID_ENTRY = "mermaid.esm.min.mjs"
+
+
+def _check_mermaid_js(value: object, confdir: Path, problems: list[str]) -> Path | None:
+    if value is None:
+        return None
+    if not isinstance(value, str | os.PathLike) or not os.fspath(value).strip():
+        problems.append(f"llmdocs_mermaid_js: expected a folder path or None, got {value!r}")
+        return None
+    path = (confdir / value).resolve()
+    if not (path / MERMAID_ENTRY).is_file():
+        problems.append(
+            f"llmdocs_mermaid_js: {os.fspath(value)!r} (resolved to {path}) holds no {MERMAID_ENTRY}; "
+            "point it at the 'dist' folder of the npm 'mermaid' package (`make mermaid-js` fetches it)"
+        )
+        return None
+    return path
 
 
 def _check_packages(value: object, confdir: Path, problems: list[str]) -> tuple[Path, ...]:
@@ -221,3 +337,32 @@ def _check_packages(value: object, confdir: Path, problems: list[str]) -> tuple[
             continue
         paths.append(path)
     return tuple(paths)
+
+
+_PRICE_FIELDS = ("input", "output", "cache_write", "cache_read")
+
+
+def _check_prices(value: object, problems: list[str]) -> dict[str, dict[str, float]]:
+    if not isinstance(value, Mapping):
+        problems.append(f"llmdocs_prices: expected a dict of model name to prices, got {value!r}")
+        return {}
+    prices: dict[str, dict[str, float]] = {}
+    for model, fields in value.items():
+        if not isinstance(model, str) or not model.strip():
+            problems.append(f"llmdocs_prices: {model!r} is not a model name")
+            continue
+        if not isinstance(fields, Mapping) or set(fields) != set(_PRICE_FIELDS):
+            problems.append(
+                f"llmdocs_prices[{model!r}]: expected a dict with exactly the keys "
+                f"{', '.join(_PRICE_FIELDS)} (USD per million tokens), got {fields!r}"
+            )
+            continue
+        bad = [
+            k for k in _PRICE_FIELDS if isinstance(fields[k], bool) or not isinstance(fields[k], int | float)
+        ]
+        bad += [k for k in _PRICE_FIELDS if k not in bad and float(fields[k]) < 0]
+        if bad:
+            problems.append(f"llmdocs_prices[{model!r}]: {', '.join(bad)} must be numbers >= 0")
+            continue
+        prices[model] = {k: float(fields[k]) for k in _PRICE_FIELDS}
+    return prices

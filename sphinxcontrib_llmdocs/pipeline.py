@@ -14,9 +14,11 @@ import anyio
 
 from sphinxcontrib_llmdocs.cache.store import ResponseCache
 from sphinxcontrib_llmdocs.config import LlmdocsConfig
+from sphinxcontrib_llmdocs.errors import LlmdocsError
 from sphinxcontrib_llmdocs.extract import ProjectFacts, extract_project
 from sphinxcontrib_llmdocs.llm import BackendChoice, choose_backend
-from sphinxcontrib_llmdocs.plan import PagePlan, build_request, plan_project
+from sphinxcontrib_llmdocs.plan import EvidenceBuilder, PagePlan, plan_project
+from sphinxcontrib_llmdocs.plan.estimate import dry_run_backend
 from sphinxcontrib_llmdocs.render import RenderContext, RenderedPage, render_page
 from sphinxcontrib_llmdocs.schedule import PageGenerationScheduler, RunResult, RunStats
 
@@ -76,21 +78,38 @@ def generate(
     """
     facts = extract_project(config.packages, config.exclude, cache_dir=state_dir / "facts")
     plan = plan_project(facts, config, project)
-    choice = choose_backend(config)
+    choice = dry_run_backend() if config.dry_run else choose_backend(config, state_dir=state_dir)
     cache = ResponseCache(state_dir / "cache", config.cache_dir)
     scheduler = PageGenerationScheduler(
         plan,
         choice.backend,
         cache,
-        lambda spec, answers: build_request(spec, facts, plan, answers, language=config.language),
-        max_concurrency=config.max_concurrency,
+        EvidenceBuilder(facts, plan, language=config.language, evidence_tokens=config.evidence_tokens),
+        # A batching backend wants every ready prompt at once (one batch per wave), not a few at a time.
+        max_concurrency=getattr(choice.backend, "preferred_concurrency", None) or config.max_concurrency,
         on_progress=on_progress,
     )
-    result = run_async(scheduler.run)
+    try:
+        result = run_async(scheduler.run)
+    except BaseExceptionGroup as group:
+        # A run stopped by one of our errors (a refused API key) reports that error, not the task group.
+        raise _first_llmdocs_error(group) from None
     assert isinstance(result, RunResult)
     ctx = RenderContext(facts, plan, result.answers, result.failures, result.models)
     pages = tuple(render_page(page, ctx) for page in plan.pages)
     return Generation(facts, plan, choice, result, pages)
+
+
+def _first_llmdocs_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The first :class:`LlmdocsError` inside ``group`` (however nested), else ``group`` itself."""
+    for exc in group.exceptions:
+        if isinstance(exc, LlmdocsError):
+            return exc
+        if isinstance(exc, BaseExceptionGroup):
+            inner = _first_llmdocs_error(exc)
+            if inner is not exc:
+                return inner
+    return group
 
 
 def write_if_changed(path: Path, text: str) -> bool:

@@ -15,8 +15,11 @@ from sphinxcontrib_llmdocs.errors import (
     BackendError,
     CacheEntryError,
     ContractViolationError,
+    ProseContractViolationError,
+    TransientBackendError,
 )
 from sphinxcontrib_llmdocs.llm.protocol import Backend, Completion, CompletionRequest, Usage
+from sphinxcontrib_llmdocs.plan.contracts import check_answer
 from sphinxcontrib_llmdocs.plan.model import PagePlan, PromptSpec
 
 __all__ = ["PageGenerationScheduler", "RunResult", "RunStats", "parse_answer"]
@@ -66,7 +69,7 @@ def parse_answer(request: CompletionRequest, completion: Completion) -> dict[str
     except json.JSONDecodeError as exc:
         raise ContractViolationError(f"{request.prompt_id}: answer is not JSON ({exc})") from exc
     try:
-        return request.schema.model_validate(data).model_dump()
+        return check_answer(request, json.dumps(data), check_prose=completion.from_model)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "answer"
@@ -150,6 +153,9 @@ class PageGenerationScheduler:
             if cached is not None:
                 try:
                     answer = parse_answer(request, cached)
+                except ProseContractViolationError as exc:
+                    self.stats.cache_hits += 1  # kept after its retries; the renderer neutralises the prose
+                    return exc.answer, cached.model
                 except ContractViolationError as exc:
                     self.stats.cache_warnings.append(f"cached answer rejected: {exc}")
                 else:
@@ -159,7 +165,15 @@ class PageGenerationScheduler:
         for attempt in range(self.max_attempts):
             if attempt:
                 self.stats.retries += 1
-            completion = await self.backend.complete(request)
+            try:
+                completion = await self.backend.complete(request)
+            except (TransientBackendError, ContractViolationError) as exc:
+                # Minimal retry until the rate-limited scheduler lands: honour retry-after, else back off.
+                last = exc
+                wait = getattr(exc, "retry_after", None)
+                if attempt + 1 < self.max_attempts:
+                    await anyio.sleep(min(60.0, 0.25 * 2**attempt if wait is None else wait))
+                continue
             if completion.from_model:
                 self.stats.sent += 1
                 self.stats.usage = self.stats.usage + completion.usage
@@ -174,4 +188,9 @@ class PageGenerationScheduler:
                 self.cache.put(key, request, completion)
             return answer, completion.model
         assert last is not None
+        if isinstance(last, ProseContractViolationError):
+            # Schema-valid, but the retries did not clean its prose: keep it; the renderer neutralises it.
+            if completion.from_model:
+                self.cache.put(key, request, completion)
+            return last.answer, completion.model
         raise last
