@@ -795,8 +795,13 @@ class _ModuleBuilder:
         for qualname, scope, class_qualname in self._scopes:
             local = scope.stores - scope.globals
             self_name = scope.self_name
+            # Plain locals say nothing about other code: most uses stop here, without a call.
+            skip = local - scope.typed.keys() - scope.imports.keys() - {self_name}
             rewritten: dict[str, bool] = {}
             for chain, called in scope.uses.items():
+                dot = chain.find(".")
+                if (chain if dot < 0 else chain[:dot]) in skip:
+                    continue
                 dotted = self._rewrite(chain, scope.imports, local, self_name, class_qualname, scope.typed)
                 if dotted is not None:
                     rewritten[dotted] = rewritten.get(dotted, False) or called

@@ -189,7 +189,9 @@ def scan_scope(nodes: list[ast.AST], into: ScopeUses, package: str) -> None:
                     stores.add(name)
             continue
         if cls is _Attribute:
-            chain = chain_of(node)
+            value = node.value
+            # ``name.attr`` is by far the most common chain: no list needed.
+            chain = f"{value.id}.{node.attr}" if value.__class__ is _Name else chain_of(node)
             if chain is None:
                 push(node.value)
             elif node.ctx.__class__ is _Load and chain not in uses:
@@ -197,7 +199,14 @@ def scan_scope(nodes: list[ast.AST], into: ScopeUses, package: str) -> None:
             continue
         if cls is _Call:
             func = node.func
-            chain = chain_of(func) if func.__class__ is _Name or func.__class__ is _Attribute else None
+            func_cls = func.__class__
+            if func_cls is _Name:
+                chain = func.id
+            elif func_cls is _Attribute:
+                value = func.value
+                chain = f"{value.id}.{func.attr}" if value.__class__ is _Name else chain_of(func)
+            else:
+                chain = None
             if chain is None:
                 push(func)
             else:
