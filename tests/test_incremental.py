@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from conftest import FAKE, report_of, warnings_of
@@ -60,6 +61,12 @@ def test_no_change_sends_nothing_writes_nothing_and_reads_nothing(project, build
     assert "[llmdocs" not in warnings_of(second)
 
 
+def manifest_keys(app) -> dict[str, str]:
+    """The cache key of every prompt of the build, from the prompt manifest it left."""
+    data = json.loads((Path(app.doctreedir) / "llmdocs" / "prompts.json").read_text(encoding="utf-8"))
+    return {pid: record["key"] for pid, record in data["prompts"].items()}
+
+
 def add_line_to_function(path: Path, function: str) -> None:
     """Edit a function body so that it grows by one line (the code after it moves down)."""
     lines = path.read_text(encoding="utf-8").split("\n")
@@ -79,17 +86,21 @@ def test_one_function_edited_reruns_only_the_prompts_whose_evidence_changed(proj
     artifacts = snapshot(pages)
     stubs = snapshot(srcdir / "llmdocs")
 
+    before = manifest_keys(first)
     add_line_to_function(srcdir / "src" / "shop" / "pricing.py", "discounted")
     second = build(srcdir, llmdocs_backend=FAKE)
     report = report_of(second)
 
-    # pricing's symbols moved (their locations are evidence), so its analysis and page prompt run again,
-    # and the index (which counts lines). Nothing else: the other modules' evidence did not change.
-    assert set(report["prompts_rerun"]) == {"analysis:shop.pricing#1", "module:shop.pricing", "index"}
-    assert report["prompts_rerun"]["analysis:shop.pricing#1"] == "evidence changed"
-    assert "analysis:shop.pricing#1" in report["prompts_rerun"]["module:shop.pricing"]
-    assert report["prompts"]["sent"] == 3
-    assert report["prompts"]["cache_hits"] == 10
+    # The prompts re-run are exactly those whose request changed (the prompt manifests of the two builds
+    # say which): pricing's symbols moved, so their locations and the call sites that name them differ.
+    after = manifest_keys(second)
+    changed = {pid for pid, key in after.items() if before.get(pid) != key}
+    assert set(report["prompts_rerun"]) == changed
+    assert {"analysis:shop.pricing#1", "module:shop.pricing"} <= changed
+    assert not changed & {"analysis:shop.catalog#1", "module:shop.catalog", "analysis:shop.orders.placing#1"}
+    assert report["prompts_rerun"]["module:shop.pricing"].startswith("evidence changed (after ")
+    assert report["prompts"]["sent"] == len(changed) < report["prompts"]["total"]
+    assert report["prompts"]["cache_hits"] == report["prompts"]["total"] - len(changed)
 
     changed_artifacts = {
         str(p.relative_to(pages)).removesuffix(".myst.txt")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import textwrap
 from collections.abc import Mapping, Sequence
 
@@ -12,11 +13,48 @@ from sphinxcontrib_llmdocs.llm.protocol import Completion, CompletionRequest
 __all__ = ["OfflineBackend", "first_paragraph", "write_offline_answer"]
 
 
+_ROLE = re.compile(r":(?:[\w-]+:)?[\w-]+:`~?([^`<]+?)(?:\s*<[^>]*>)?`")
+_DOUBLE_BACKTICKS = re.compile(r"``([^`]+)``")
+_FIELD = re.compile(r"^:(\w+)(?:\s+([^:]+?))?:\s*(.*)$")
+_FIELD_LABELS = {
+    "param": "Parameter", "parameter": "Parameter", "arg": "Parameter", "argument": "Parameter",
+    "key": "Parameter", "keyword": "Parameter", "type": "Type of", "raises": "Raises", "raise": "Raises",
+    "except": "Raises", "exception": "Raises", "returns": "Returns", "return": "Returns",
+    "rtype": "Return type", "yields": "Yields", "yield": "Yields", "var": "Variable", "ivar": "Attribute",
+    "cvar": "Class attribute",
+}  # fmt: skip
+
+
+def _plain(text: str) -> str:
+    """reST inline markup in a docstring made markdown: ``:class:`Foo``` and ````x```` become `` `Foo` ``."""
+    return _DOUBLE_BACKTICKS.sub(r"`\1`", _ROLE.sub(r"`\1`", text))
+
+
+def _field_list(paragraph: str) -> str | None:
+    """A reST field list (``:param x: ...``) as a markdown list, or ``None`` when it is not one."""
+    items: list[list[str]] = []
+    for line in paragraph.strip().splitlines():
+        match = _FIELD.match(line.strip())
+        if match:
+            name, arg, body = match.groups()
+            label = _FIELD_LABELS.get(name, name.capitalize())
+            head = f"{label} `{arg.split()[-1]}`" if arg else label
+            items.append([f"{head}:", body])
+        elif items:
+            items[-1].append(line.strip())
+        else:
+            return None
+    return "\n".join("- " + " ".join(p for p in item if p) for item in items) if items else None
+
+
 def first_paragraph(text: object) -> str:
     """The first paragraph of a docstring, unwrapped; empty for no docstring."""
     if not isinstance(text, str) or not text.strip():
         return ""
-    return " ".join(text.strip().split("\n\n")[0].split())
+    first = text.strip().split("\n\n")[0]
+    if _field_list(first) is not None:
+        return ""
+    return _plain(" ".join(first.split()))
 
 
 def _rest_of(text: object) -> str:
@@ -27,8 +65,13 @@ def _rest_of(text: object) -> str:
 
     if not isinstance(text, str):
         return ""
-    paragraphs = [" ".join(p.split()) for p in text.strip().split("\n\n")[1:] if p.strip()]
-    return "\n\n".join([p for p in paragraphs if not prose_violations(p)][:3])
+    paragraphs: list[str] = []
+    for raw in text.strip().split("\n\n")[1:]:
+        if not raw.strip():
+            continue
+        fields = _field_list(raw)
+        paragraphs.append(_plain(fields if fields is not None else " ".join(raw.split())))
+    return "\n\n".join([p for p in paragraphs if not prose_violations(p)][:4])
 
 
 def _names(items: Sequence[str], limit: int = 8) -> str:
