@@ -208,11 +208,13 @@ def check_unchanged(app: Sphinx) -> None:
 def noop_report(previous: dict[str, Any]) -> dict[str, Any]:
     """The run report of a build that changed nothing, from the report of the build before it."""
     report: dict[str, Any] = json.loads(json.dumps(previous))
+    # Every prompt the model answered last time (sent, retried, or already cached) is a cache hit now;
+    # offline answers stay offline. (A generation with failures or misses leaves no stamp.)
     prompts = report.get("prompts", {})
-    prompts["cache_hits"] = prompts.get("cache_hits", 0) + prompts.get("sent", 0)
+    prompts["cache_hits"] = prompts.get("total", 0) - prompts.get("offline", 0)
     prompts.update(sent=0, misses=0, failed=0, retries=0)
     for row in report.get("by_kind", {}).values():
-        row["cache_hits"] = row.get("cache_hits", 0) + row.get("sent", 0)
+        row["cache_hits"] = row.get("prompts", 0) - row.get("offline", 0)
         row.update(sent=0, misses=0, failed=0, input_tokens=0, output_tokens=0)
         row.update(cache_write_tokens=0, cache_read_tokens=0, cost_usd=0.0)
     report["tokens"] = {"input": 0, "output": 0, "cache_write": 0, "cache_read": 0}
