@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sphinxcontrib_llmdocs.errors import InvalidConfigError
 
-__all__ = ["BACKEND_NAMES", "SETTINGS", "LlmdocsConfig", "Setting"]
+__all__ = ["BACKEND_NAMES", "RATE_LIMIT_KEYS", "SETTINGS", "LlmdocsConfig", "Setting"]
 
 #: Backends selectable by name; ``"module:attribute"`` names a custom backend factory instead.
 BACKEND_NAMES = ("auto", "anthropic", "anthropic-batch", "offline", "cache-only")
@@ -98,7 +98,32 @@ SETTINGS: tuple[Setting, ...] = (
         (str, type(None)),
         "Language of the generated prose; defaults to Sphinx's ``language``.",
     ),
+    Setting(
+        "llmdocs_rate_limits",
+        {},
+        (dict,),
+        "Your API rate limits, any of ``requests_per_minute``, ``input_tokens_per_minute``, "
+        "``output_tokens_per_minute``; no minute ever exceeds them. The scheduler also follows the limits "
+        "and ``retry-after`` the API reports.",
+    ),
+    Setting(
+        "llmdocs_max_retries",
+        4,
+        (int,),
+        "Retries per prompt for transient errors (rate limit, overload, server error, timeout, malformed or "
+        "truncated answer), with exponential backoff and jitter; then the prompt fails and its page renders "
+        "with what it has.",
+    ),
+    Setting(
+        "llmdocs_failure_threshold",
+        10,
+        (int,),
+        "Failed requests in a row that stop the run with one error; answers already received stay cached.",
+    ),
 )
+
+#: Keys ``llmdocs_rate_limits`` accepts.
+RATE_LIMIT_KEYS = ("requests_per_minute", "input_tokens_per_minute", "output_tokens_per_minute")
 
 
 @dataclass(frozen=True)
@@ -118,6 +143,9 @@ class LlmdocsConfig:
     max_concurrency: int = 4
     cache_dir: Path | None = None
     language: str = "en"
+    rate_limits: Mapping[str, int] = field(default_factory=dict)
+    max_retries: int = 4
+    failure_threshold: int = 10
     environ: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -180,6 +208,14 @@ class LlmdocsConfig:
         if not isinstance(language, str):
             problems.append(f"llmdocs_language: expected a language code such as 'en', got {language!r}")
 
+        rate_limits = _check_rate_limits(get["llmdocs_rate_limits"], problems)
+        max_retries = get["llmdocs_max_retries"]
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            problems.append(f"llmdocs_max_retries: expected a whole number >= 0, got {max_retries!r}")
+        threshold = get["llmdocs_failure_threshold"]
+        if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
+            problems.append(f"llmdocs_failure_threshold: expected a whole number >= 1, got {threshold!r}")
+
         if problems:
             raise InvalidConfigError(problems)
         return cls(
@@ -193,8 +229,34 @@ class LlmdocsConfig:
             max_concurrency=int(concurrency),  # type: ignore[call-overload]
             cache_dir=cache_dir,
             language=str(language),
+            rate_limits=rate_limits,
+            max_retries=int(max_retries),  # type: ignore[call-overload]
+            failure_threshold=int(threshold),  # type: ignore[call-overload]
             environ=dict(os.environ if environ is None else environ),
         )
+
+
+def _check_rate_limits(value: object, problems: list[str]) -> dict[str, int]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        problems.append(
+            f"llmdocs_rate_limits: expected a dict such as {{'requests_per_minute': 50}}, got {value!r}"
+        )
+        return {}
+    limits: dict[str, int] = {}
+    for key, limit in value.items():
+        if key not in RATE_LIMIT_KEYS:
+            problems.append(
+                f"llmdocs_rate_limits: unknown key {key!r}; expected one of {', '.join(RATE_LIMIT_KEYS)}"
+            )
+        elif limit is None:
+            continue
+        elif isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            problems.append(f"llmdocs_rate_limits: {key} must be a whole number >= 1 or None, got {limit!r}")
+        else:
+            limits[key] = limit
+    return limits
 
 
 def _check_packages(value: object, confdir: Path, problems: list[str]) -> tuple[Path, ...]:

@@ -17,8 +17,16 @@ from sphinxcontrib_llmdocs.config import LlmdocsConfig
 from sphinxcontrib_llmdocs.extract import ProjectFacts, extract_project
 from sphinxcontrib_llmdocs.llm import BackendChoice, choose_backend
 from sphinxcontrib_llmdocs.plan import PagePlan, build_request, plan_project
+from sphinxcontrib_llmdocs.plan.model import Page
 from sphinxcontrib_llmdocs.render import RenderContext, RenderedPage, render_page
-from sphinxcontrib_llmdocs.schedule import PageGenerationScheduler, RunResult, RunStats
+from sphinxcontrib_llmdocs.schedule import (
+    PageGenerationScheduler,
+    PageRenderer,
+    RateLimits,
+    RunResult,
+    RunStats,
+    RunView,
+)
 
 __all__ = ["Generation", "generate", "run_async", "write_if_changed"]
 
@@ -77,6 +85,11 @@ def generate(
     plan = plan_project(facts, config, project)
     choice = choose_backend(config)
     cache = ResponseCache(state_dir / "cache", config.cache_dir)
+
+    def render_ready(page: Page, view: RunView) -> RenderedPage:
+        return render_page(page, RenderContext(facts, plan, view.answers, view.failures, view.models))
+
+    renderer = PageRenderer(render_ready)
     scheduler = PageGenerationScheduler(
         plan,
         choice.backend,
@@ -84,11 +97,16 @@ def generate(
         lambda spec, answers: build_request(spec, facts, plan, answers, language=config.language),
         max_concurrency=config.max_concurrency,
         on_progress=on_progress,
+        rate_limits=RateLimits.from_mapping(config.rate_limits),
+        max_retries=config.max_retries,
+        failure_threshold=config.failure_threshold,
+        renderer=renderer,
     )
     result = run_async(scheduler.run)
     assert isinstance(result, RunResult)
     ctx = RenderContext(facts, plan, result.answers, result.failures, result.models)
-    pages = tuple(render_page(page, ctx) for page in plan.pages)
+    # Every page was rendered the moment it was ready; the fallback only guards a page without prompts.
+    pages = tuple(renderer.rendered.get(page.id) or render_page(page, ctx) for page in plan.pages)
     return Generation(facts, plan, choice, result, pages)
 
 
