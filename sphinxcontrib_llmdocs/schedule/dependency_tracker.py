@@ -146,14 +146,16 @@ def _check_acyclic(plan: PagePlan, dependents: Mapping[str, list[str]]) -> None:
 
 
 def default_weight(spec: PromptSpec) -> float:
-    """A prompt's expected duration in arbitrary units, before its request exists.
+    """A prompt's expected duration, before its request exists, in expected output tokens.
 
-    Answers take time roughly in proportion to the evidence they read and the text they write: an analysis
-    grows with its symbols, a page prompt with the summaries it is given.
+    Generation time is dominated by the tokens written: an analysis writes a paragraph or so per symbol
+    (about 150 tokens each), a page prompt a summary and an internal-structure section (about 450 tokens),
+    a little longer the more summaries it is given to combine.
     """
     if spec.kind == "analysis":
-        return 2.0 + 0.5 * len(spec.symbols)
-    return 3.0 + 0.25 * len(spec.deps)
+        return 60.0 + 150.0 * len(spec.symbols)
+    base = {"module": 450.0, "package": 300.0, "index": 500.0}.get(spec.kind, 450.0)
+    return base + 20.0 * len(spec.deps)
 
 
 def critical_path_lengths(plan: PagePlan, weight: Callable[[PromptSpec], float]) -> dict[str, float]:
