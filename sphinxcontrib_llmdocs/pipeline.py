@@ -5,12 +5,12 @@ The Sphinx adapter and the command line both call it.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import anyio
+import anyio.from_thread
 
 from sphinxcontrib_llmdocs.cache.store import ResponseCache
 from sphinxcontrib_llmdocs.config import LlmdocsConfig
@@ -46,7 +46,7 @@ def run_async(func: Callable[[], object]) -> object:
     """Run an async callable to completion from synchronous code.
 
     ``anyio.run`` in this thread; when an event loop already runs here (a build started from a notebook),
-    on a worker thread instead.
+    on a worker thread's loop instead, and an interrupt here (Ctrl-C) cancels the run over there.
     """
     try:
         import asyncio
@@ -54,20 +54,13 @@ def run_async(func: Callable[[], object]) -> object:
         asyncio.get_running_loop()
     except RuntimeError:
         return anyio.run(func)  # type: ignore[arg-type]
-    box: dict[str, object] = {}
-
-    def target() -> None:
+    with anyio.from_thread.start_blocking_portal() as portal:
+        future = portal.start_task_soon(func)
         try:
-            box["value"] = anyio.run(func)  # type: ignore[arg-type]
-        except BaseException as exc:
-            box["error"] = exc
-
-    thread = threading.Thread(target=target, name="llmdocs-scheduler")
-    thread.start()
-    thread.join()
-    if "error" in box:
-        raise box["error"]  # type: ignore[misc]
-    return box.get("value")
+            return future.result()
+        except BaseException:
+            future.cancel()
+            raise
 
 
 def generate(
@@ -101,6 +94,7 @@ def generate(
         max_retries=config.max_retries,
         failure_threshold=config.failure_threshold,
         renderer=renderer,
+        stop_on_sigterm=True,
     )
     result = run_async(scheduler.run)
     assert isinstance(result, RunResult)

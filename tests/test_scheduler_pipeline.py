@@ -18,7 +18,12 @@ from sphinx.errors import ExtensionError
 
 from sphinxcontrib_llmdocs.cache import ResponseCache
 from sphinxcontrib_llmdocs.config import LlmdocsConfig
-from sphinxcontrib_llmdocs.errors import ContractViolationError, InvalidConfigError, TransientBackendError
+from sphinxcontrib_llmdocs.errors import (
+    ContractViolationError,
+    InvalidConfigError,
+    RunAbortedError,
+    TransientBackendError,
+)
 from sphinxcontrib_llmdocs.llm.protocol import Completion, CompletionRequest
 from sphinxcontrib_llmdocs.pipeline import generate
 from sphinxcontrib_llmdocs.testing import FakeBackend
@@ -37,6 +42,9 @@ class JitteryBackend(FakeBackend):
         self.finished: list[str] = []
         self.threads: set[str] = set()
         self.started = 0
+        self.signal = signal.Signals[(config.environ if config else {}).get("LLMDOCS_TEST_SIGNAL", "SIGINT")]
+        self.delay = float((config.environ if config else {}).get("LLMDOCS_TEST_DELAY", "0.005"))
+        self.closed = False
         self.interrupt_at = int((config.environ if config else {}).get("LLMDOCS_TEST_INTERRUPT", "0"))
         LAST[0] = self
 
@@ -44,12 +52,20 @@ class JitteryBackend(FakeBackend):
         self.threads.add(threading.current_thread().name)
         self.started += 1
         if self.started == self.interrupt_at:
-            # What Ctrl-C does: the signal arrives while requests are in flight.
-            signal.raise_signal(signal.SIGINT)
-        await anyio.sleep(self.random.random() / 200)
+            # What Ctrl-C (or a cancelled CI job) does: the signal arrives while requests are in flight.
+            main = threading.main_thread()
+            if threading.current_thread() is main:
+                signal.raise_signal(self.signal)
+            else:  # the scheduler runs on a worker thread: the key press reaches the main thread
+                assert main.ident is not None
+                signal.pthread_kill(main.ident, self.signal)
+        await anyio.sleep(self.random.random() * self.delay)
         completion = await super().complete(request)
         self.finished.append(request.prompt_id)
         return completion
+
+    async def aclose(self) -> None:
+        self.closed = True
 
 
 LAST: list[JitteryBackend | None] = [None]
@@ -112,7 +128,7 @@ def test_an_interrupted_build_keeps_a_consistent_cache_and_the_next_sends_only_t
         generate(config_for(1, 2, LLMDOCS_TEST_INTERRUPT="6"), project="shop", state_dir=tmp_path)
     cache_dir = tmp_path / "cache"
     files = sorted(cache_dir.rglob("*.json"))
-    assert 1 <= len(files) < 6  # the answers received before the interrupt, nothing after it
+    assert 1 <= len(files) <= 6  # what arrived before the interrupt was handled, nothing after
     assert not [p for p in cache_dir.rglob("*") if p.name.endswith(".tmp")]
     cache = ResponseCache(cache_dir)
     for path in files:
@@ -126,6 +142,30 @@ def test_an_interrupted_build_keeps_a_consistent_cache_and_the_next_sends_only_t
     assert [p.markdown for p in resumed.pages] == [p.markdown for p in fresh.pages]
 
 
+def test_sigterm_stops_the_build_in_order_and_the_next_one_resumes(tmp_path):
+    def unhandled(signum: int, frame: object) -> None:
+        raise AssertionError("SIGTERM reached the process instead of the scheduler")
+
+    # A safety net: without the scheduler's handler the signal would fail this test, not kill pytest.
+    previous = signal.signal(signal.SIGTERM, unhandled)
+    try:
+        with pytest.raises(RunAbortedError, match="interrupted by SIGTERM") as caught:
+            generate(
+                config_for(1, 2, LLMDOCS_TEST_INTERRUPT="5", LLMDOCS_TEST_SIGNAL="SIGTERM"),
+                project="shop",
+                state_dir=tmp_path,
+            )
+        assert signal.getsignal(signal.SIGTERM) is unhandled  # the previous handler is back
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert LAST[0] is not None and LAST[0].closed
+    files = sorted((tmp_path / "cache").rglob("*.json"))
+    assert 1 <= len(files) <= 5  # what arrived before the signal was handled, nothing after
+    assert f"{len(files)} of 13 prompts were answered and are kept in the cache" in str(caught.value)
+    resumed = generate(config_for(2, 2), project="shop", state_dir=tmp_path)
+    assert resumed.result.stats.sent == 13 - len(files)
+
+
 def test_a_build_started_while_an_event_loop_runs_uses_a_worker_thread(tmp_path):
     async def notebook_cell() -> object:
         # A notebook runs cells inside a running loop and calls the (synchronous) build from there.
@@ -133,7 +173,8 @@ def test_a_build_started_while_an_event_loop_runs_uses_a_worker_thread(tmp_path)
 
     generation = asyncio.run(notebook_cell())
     backend = LAST[0]
-    assert backend is not None and backend.threads == {"llmdocs-scheduler"}
+    assert backend is not None and len(backend.threads) == 1
+    assert backend.threads != {threading.current_thread().name}
     direct = generate(config_for(1, 3), project="shop", state_dir=tmp_path / "direct")
     assert LAST[0] is not None and LAST[0].threads == {threading.current_thread().name}
     assert [p.markdown for p in generation.pages] == [p.markdown for p in direct.pages]  # type: ignore[attr-defined]
@@ -217,3 +258,27 @@ def test_scheduler_settings_reach_the_config():
     )
     assert dict(config.rate_limits) == {"requests_per_minute": 50}
     assert config.max_retries == 0 and config.failure_threshold == 2
+
+
+def test_ctrl_c_in_a_notebook_cancels_the_run_on_the_worker_thread(tmp_path):
+    LAST[0] = None
+
+    async def notebook_cell() -> object:
+        config = config_for(1, 1, LLMDOCS_TEST_INTERRUPT="3", LLMDOCS_TEST_DELAY="0.05")
+        return generate(config, project="shop", state_dir=tmp_path)
+
+    # A plain loop, as in a notebook kernel: Ctrl-C raises KeyboardInterrupt in the main thread, which
+    # waits for the worker thread running the scheduler.
+    loop = asyncio.new_event_loop()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            loop.run_until_complete(notebook_cell())
+    finally:
+        loop.close()
+    backend = LAST[0]
+    assert backend is not None and backend.closed  # the run over there ended before the interrupt returned
+    assert backend.threads != {threading.current_thread().name}
+    sent = len(backend.requests)
+    assert sent <= 3
+    anyio.run(anyio.sleep, 0.2)
+    assert len(backend.requests) == sent  # and nothing is sent after it

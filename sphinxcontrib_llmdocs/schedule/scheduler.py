@@ -14,8 +14,11 @@ it at once.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
+import signal
+import threading
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -143,6 +146,8 @@ class PageGenerationScheduler:
     :param priority: overrides the critical-path order (prompt id to priority, larger first).
     :param clock: time source (the event loop's by default).
     :param rng: randomness for the retry jitter.
+    :param stop_on_sigterm: when run in the main thread, SIGTERM stops the run with
+        :class:`RunAbortedError` instead of killing the process mid-request.
     """
 
     def __init__(
@@ -163,6 +168,7 @@ class PageGenerationScheduler:
         priority: Mapping[str, float] | None = None,
         clock: Clock | None = None,
         rng: random.Random | None = None,
+        stop_on_sigterm: bool = False,
     ) -> None:
         if max_concurrency < 1:
             raise ValueError(f"max_concurrency must be >= 1, got {max_concurrency}")
@@ -180,6 +186,7 @@ class PageGenerationScheduler:
             max_retries, base.base_delay, base.max_delay, base.jitter, base.max_retry_after
         )
         self.renderer = renderer
+        self.stop_on_sigterm = stop_on_sigterm
         self.clock: Clock = clock or AnyioClock()
         self.rng = rng or random.Random()
         self.limiter = RateLimiter(rate_limits or RateLimits(), self.clock)
@@ -192,33 +199,59 @@ class PageGenerationScheduler:
         self._requests: dict[str, CompletionRequest] = {}
         self._retries: Counter[str] = Counter()
         self._failure_run: list[tuple[str, BackendError]] = []
-        self._stop: BaseException | None = None
+        self._stop: Callable[[], BaseException] | None = None
         self._queue: WorkQueue | None = None
         self._task_group: anyio.abc.TaskGroup | None = None
+        self._watch_scope: anyio.CancelScope | None = None
 
     async def run(self) -> RunResult:
         """Run the whole graph; returns when every prompt has an answer or has failed.
 
         :raises AuthenticationError: at the first refused API key; nothing else is sent.
-        :raises RunAbortedError: after ``failure_threshold`` failed requests in a row.
+        :raises RunAbortedError: after ``failure_threshold`` failed requests in a row, or on SIGTERM.
         """
         started = self.clock.now()
         self._queue = WorkQueue(self.priority)
         try:
             async with anyio.create_task_group() as tg:
                 self._task_group = tg
+                if self.stop_on_sigterm and threading.current_thread() is threading.main_thread():
+                    await tg.start(self._watch_sigterm)
                 self._progress()
                 self._release(self.tracker.initially_ready(), ())
                 for _ in range(self.max_concurrency):
                     tg.start_soon(self._worker)
+        except BaseExceptionGroup as group:
+            # One failure (a full disk, a bug, Ctrl-C inside a task) reads better without the group around it.
+            if len(group.exceptions) == 1:
+                raise group.exceptions[0] from None
+            raise
         finally:
             self.stats.wall_time = self.clock.now() - started
             self.stats.rate_limit_wait = self.limiter.waited
             with anyio.CancelScope(shield=True):
                 await self.backend.aclose()
         if self._stop is not None:
-            raise self._stop
+            # Built now, not when the stop began: answers still arriving meanwhile were kept too.
+            raise self._stop()
         return self._result()
+
+    async def _watch_sigterm(self, *, task_status: anyio.abc.TaskStatus[None]) -> None:
+        """Turn SIGTERM (a cancelled CI job) into an orderly stop: in-flight requests are cancelled, every
+        answer received so far is already in the cache."""
+        previous = signal.getsignal(signal.SIGTERM)
+        try:
+            with anyio.CancelScope() as scope, anyio.open_signal_receiver(signal.SIGTERM) as signals:
+                self._watch_scope = scope
+                task_status.started()
+                async for _ in signals:
+                    self._abort(lambda: RunAbortedError(f"interrupted by SIGTERM. {self._kept()}"))
+                    return
+        except NotImplementedError:  # no signal handlers on this platform's event loop
+            task_status.started()
+        finally:
+            with contextlib.suppress(ValueError, TypeError):
+                signal.signal(signal.SIGTERM, previous)
 
     def _result(self) -> RunResult:
         order = [p.id for p in self.plan.prompts]
@@ -263,6 +296,8 @@ class PageGenerationScheduler:
                 self.tracker.pages[page_id].written = True
         if self.tracker.all_settled:
             self._queue.close()
+            if self._watch_scope is not None:
+                self._watch_scope.cancel()
 
     def _from_cache(self, request: CompletionRequest) -> tuple[dict[str, object], str] | None:
         try:
@@ -306,7 +341,8 @@ class PageGenerationScheduler:
         try:
             completion = await self.backend.complete(request)
         except AuthenticationError as exc:
-            self._abort(exc)
+            refused = exc  # ``exc`` is unbound after the except block
+            self._abort(lambda: refused)
             return
         except BackendError as exc:
             self._attempt_failed(prompt_id, exc)
@@ -337,7 +373,8 @@ class PageGenerationScheduler:
         self.stats.failed_requests += 1
         self._failure_run.append((prompt_id, error))
         if len(self._failure_run) >= self.failure_threshold:
-            self._abort(RunAbortedError(self._abort_message()))
+            message = self._abort_message()
+            self._abort(lambda: RunAbortedError(f"{message} {self._kept()}"))
             return
         after = retry_after_of(error)
         if after is not None:
@@ -360,7 +397,7 @@ class PageGenerationScheduler:
         await self.clock.sleep(due - self.clock.now())
         self._queue.put(prompt_id)
 
-    def _abort(self, error: BaseException) -> None:
+    def _abort(self, error: Callable[[], BaseException]) -> None:
         if self._stop is None:
             self._stop = error
         assert self._task_group is not None
@@ -372,10 +409,14 @@ class PageGenerationScheduler:
         prompts = list(dict.fromkeys(p for p, _ in self._failure_run))
         shown = ", ".join(prompts[:5]) + (f" and {len(prompts) - 5} more" if len(prompts) > 5 else "")
         last_prompt, last_error = self._failure_run[-1]
-        answered = len(self._answers)
         return (
             f"stopped after {len(self._failure_run)} failed requests in a row "
             f"(llmdocs_failure_threshold = {self.failure_threshold}): {how}; prompts: {shown}; "
-            f"last error ({last_prompt}): {last_error}. {answered} of {self.stats.total} prompts were "
-            "answered and are kept in the cache; the next build sends only the rest."
+            f"last error ({last_prompt}): {last_error}."
+        )
+
+    def _kept(self) -> str:
+        return (
+            f"{len(self._answers)} of {self.stats.total} prompts were answered and are kept in the cache; "
+            "the next build sends only the rest."
         )
