@@ -118,7 +118,8 @@ SETTINGS: tuple[Setting, ...] = (
         "llmdocs_failure_threshold",
         10,
         (int,),
-        "Failed requests in a row that stop the run with one error; answers already received stay cached.",
+        "Failed requests in a row that stop the run with one error (requests in flight together count "
+        "once); answers already received stay cached.",
     ),
 )
 

@@ -382,6 +382,33 @@ def test_failure_threshold_stops_the_run_keeping_what_was_answered(tmp_path):
     assert len(again.calls) == len(plan.prompts) - healthy
 
 
+def test_a_burst_of_429s_at_high_concurrency_is_one_incident_not_a_run_of_failures():
+    graph = {f"p{i}": () for i in range(12)}
+    burst = {f"p{i}": [TransientBackendError("429 rate limited", retry_after=5)] for i in range(8)}
+    backend = ScriptedBackend(script=burst)
+    scheduler = PageGenerationScheduler(
+        tiny_plan(graph), backend, _MemoryStore(), tiny_request, max_concurrency=8, failure_threshold=3
+    )
+    result = virtual_run(scheduler.run)
+    assert not result.failures and len(result.answers) == 12
+    assert result.stats.failed_requests == 8 and result.stats.retries == 8
+    # Everyone waited for the retry-after (sent at 0, failed at 1, so not before 6).
+    assert all(c.start >= 6.0 for c in backend.calls[8:])
+
+
+def test_failures_of_requests_sent_one_after_another_do_count():
+    graph = {f"p{i}": () for i in range(12)}
+    backend = ScriptedBackend(default=lambda r: TransientBackendError("429 rate limited", retry_after=5))
+    scheduler = PageGenerationScheduler(
+        tiny_plan(graph), backend, _MemoryStore(), tiny_request, max_concurrency=8, failure_threshold=3
+    )
+    with pytest.raises(RunAbortedError, match="3 failed requests in a row"):
+        virtual_run(scheduler.run)
+    # Each wave of requests in flight together counts once: three waves of eight, then the run stops.
+    assert len(backend.calls) == 3 * 8
+    assert sorted({c.start for c in backend.calls}) == [0.0, 6.0, 12.0]
+
+
 def test_a_refused_api_key_stops_the_run_at_once():
     plan, builder = shop_setup()
     backend = ScriptedBackend(default=lambda r: AuthenticationError("401: invalid x-api-key"))

@@ -8,8 +8,8 @@ cache; a hit settles at once (which may release more prompts), a miss goes into 
 cache at once, and settled in the :class:`DependencyTracker`, which releases dependent prompts and reports
 pages that are ready for the :class:`PageRenderer`. A transient error waits (``retry-after`` or backoff)
 and goes back into the queue, up to ``max_retries``; then the prompt fails and its dependents run without
-it. Too many failed requests in a row stop the run with :class:`RunAbortedError`; a refused API key stops
-it at once.
+it. Too many failed requests in a row (requests in flight together count once) stop the run with
+:class:`RunAbortedError`; a refused API key or SIGTERM stops it at once.
 """
 
 from __future__ import annotations
@@ -338,6 +338,7 @@ class PageGenerationScheduler:
     async def _attempt(self, prompt_id: str) -> None:
         request = self._requests[prompt_id]
         ticket = await self.limiter.acquire(estimate_cost(request)) if self.backend.sends_requests else None
+        streak_at_send = len(self._failure_run)
         try:
             completion = await self.backend.complete(request)
         except AuthenticationError as exc:
@@ -345,7 +346,7 @@ class PageGenerationScheduler:
             self._abort(lambda: refused)
             return
         except BackendError as exc:
-            self._attempt_failed(prompt_id, exc)
+            self._attempt_failed(prompt_id, exc, streak_at_send)
             return
         self.limiter.observe(completion.rate_limit)
         if ticket is not None:
@@ -360,7 +361,7 @@ class PageGenerationScheduler:
         try:
             answer = parse_answer(request, completion)
         except ContractViolationError as exc:
-            self._attempt_failed(prompt_id, exc)
+            self._attempt_failed(prompt_id, exc, streak_at_send)
             return
         if completion.from_model:
             # Stored before anything else happens: an interrupted build keeps every answer it paid for.
@@ -368,10 +369,13 @@ class PageGenerationScheduler:
         self._failure_run.clear()
         self._release(*self._settle(prompt_id, answer, completion.model))
 
-    def _attempt_failed(self, prompt_id: str, error: BackendError) -> None:
+    def _attempt_failed(self, prompt_id: str, error: BackendError, streak_at_send: int) -> None:
         assert self._task_group is not None
         self.stats.failed_requests += 1
-        self._failure_run.append((prompt_id, error))
+        # Requests already in flight when another one failed are the same incident (a burst of 429s at
+        # high concurrency): a failure extends the streak only if its request was sent knowing the last one.
+        if len(self._failure_run) == streak_at_send:
+            self._failure_run.append((prompt_id, error))
         if len(self._failure_run) >= self.failure_threshold:
             message = self._abort_message()
             self._abort(lambda: RunAbortedError(f"{message} {self._kept()}"))
