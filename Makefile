@@ -5,7 +5,12 @@ BIN := $(VENV)/bin
 DOCS := example_project/docs
 HTML := $(DOCS)/_build/html
 
-.PHONY: demo test lint typecheck clean
+# mermaid's script for offline documentation (llmdocs_mermaid_js), from the npm registry's `mermaid` package:
+# the version sphinxcontrib-mermaid would load from its CDN.
+MERMAID_VERSION ?= 11.12.1
+MERMAID_DIR := .cache/mermaid-$(MERMAID_VERSION)
+
+.PHONY: demo test lint typecheck clean mermaid-js
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +38,16 @@ lint: $(VENV)/.installed-test
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
+
+mermaid-js: $(MERMAID_DIR)/dist/mermaid.esm.min.mjs
+
+$(MERMAID_DIR)/dist/mermaid.esm.min.mjs:
+	mkdir -p $(MERMAID_DIR)
+	cd $(MERMAID_DIR) && npm pack --silent mermaid@$(MERMAID_VERSION) >/dev/null \
+		&& tar xzf mermaid-$(MERMAID_VERSION).tgz --strip-components=1 \
+			package/dist/mermaid.esm.min.mjs package/dist/chunks/mermaid.esm.min \
+		&& rm mermaid-$(MERMAID_VERSION).tgz
+	@echo "mermaid $(MERMAID_VERSION): $(abspath $(MERMAID_DIR))/dist"
 
 clean:
 	rm -rf $(DOCS)/_build $(DOCS)/llmdocs .pytest_cache .mypy_cache .ruff_cache

@@ -58,7 +58,8 @@ SETTINGS: tuple[Setting, ...] = (
         "llmdocs_backend",
         "auto",
         (str,),
-        "``auto`` (a key present: ``anthropic``; none: ``offline``), ``anthropic``, ``anthropic-batch``, "
+        "``auto`` (a key present: ``anthropic``; none: ``offline``, or ``cache-only`` on Read the Docs), "
+        "``anthropic``, ``anthropic-batch``, "
         "``offline``, ``cache-only``, or ``module:factory`` for a custom backend.",
     ),
     Setting(
@@ -97,6 +98,28 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         (str, type(None)),
         "Language of the generated prose; defaults to Sphinx's ``language``.",
+    ),
+    Setting(
+        "llmdocs_timeout",
+        120.0,
+        (int, float),
+        "Seconds one request to the API may take before it counts as failed (and is retried by the "
+        "scheduler). The API's address comes from ``ANTHROPIC_BASE_URL`` when that is set.",
+    ),
+    Setting(
+        "llmdocs_llms_txt",
+        True,
+        (bool,),
+        "Write ``llms.txt`` into the HTML output folder: the generated pages with their one-line summaries.",
+    ),
+    Setting(
+        "llmdocs_mermaid_js",
+        None,
+        (str, type(None)),
+        "Folder (relative to ``conf.py``) holding mermaid's ``dist`` files from the npm ``mermaid`` package "
+        "(``mermaid.esm.min.mjs`` and ``chunks/``): they are copied into the built site and diagrams load "
+        "no script from a CDN, for offline documentation. ``make mermaid-js`` fetches them. ``None``: "
+        "sphinxcontrib-mermaid's CDN.",
     ),
     Setting(
         "llmdocs_rate_limits",
@@ -144,6 +167,9 @@ class LlmdocsConfig:
     max_concurrency: int = 4
     cache_dir: Path | None = None
     language: str = "en"
+    timeout: float = 120.0
+    llms_txt: bool = True
+    mermaid_js: Path | None = None
     rate_limits: Mapping[str, int] = field(default_factory=dict)
     max_retries: int = 4
     failure_threshold: int = 10
@@ -209,6 +235,14 @@ class LlmdocsConfig:
         if not isinstance(language, str):
             problems.append(f"llmdocs_language: expected a language code such as 'en', got {language!r}")
 
+        timeout = get["llmdocs_timeout"]
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 3600:
+            problems.append(f"llmdocs_timeout: expected seconds between 0 and 3600, got {timeout!r}")
+            timeout = 120.0
+        llms_txt = get["llmdocs_llms_txt"]
+        if not isinstance(llms_txt, bool):
+            problems.append(f"llmdocs_llms_txt: expected True or False, got {llms_txt!r}")
+        mermaid_js = _check_mermaid_js(get["llmdocs_mermaid_js"], confdir, problems)
         rate_limits = _check_rate_limits(get["llmdocs_rate_limits"], problems)
         max_retries = get["llmdocs_max_retries"]
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
@@ -230,11 +264,34 @@ class LlmdocsConfig:
             max_concurrency=int(concurrency),  # type: ignore[call-overload]
             cache_dir=cache_dir,
             language=str(language),
+            timeout=float(timeout),
+            llms_txt=bool(llms_txt),
+            mermaid_js=mermaid_js,
             rate_limits=rate_limits,
             max_retries=int(max_retries),  # type: ignore[call-overload]
             failure_threshold=int(threshold),  # type: ignore[call-overload]
             environ=dict(os.environ if environ is None else environ),
         )
+
+
+#: The file of mermaid's npm ``dist`` folder that sphinxcontrib-mermaid imports.
+MERMAID_ENTRY = "mermaid.esm.min.mjs"
+
+
+def _check_mermaid_js(value: object, confdir: Path, problems: list[str]) -> Path | None:
+    if value is None:
+        return None
+    if not isinstance(value, str | os.PathLike) or not os.fspath(value).strip():
+        problems.append(f"llmdocs_mermaid_js: expected a folder path or None, got {value!r}")
+        return None
+    path = (confdir / value).resolve()
+    if not (path / MERMAID_ENTRY).is_file():
+        problems.append(
+            f"llmdocs_mermaid_js: {os.fspath(value)!r} (resolved to {path}) holds no {MERMAID_ENTRY}; "
+            "point it at the 'dist' folder of the npm 'mermaid' package (`make mermaid-js` fetches it)"
+        )
+        return None
+    return path
 
 
 def _check_rate_limits(value: object, problems: list[str]) -> dict[str, int]:

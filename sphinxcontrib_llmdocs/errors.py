@@ -9,7 +9,8 @@ The tree::
     ├── BackendError                the language-model backend failed
     │   ├── TransientBackendError   worth retrying (rate limit, overload, 5xx, timeout)
     │   ├── AuthenticationError     the API key is missing or refused; stops the run
-    │   └── ContractViolationError  the answer does not match the prompt's output contract
+    │   ├── ContractViolationError  the answer does not match the prompt's output contract
+    │   └── PromptRefusedError      the model declined to answer; the prompt fails with its reason
     ├── CacheEntryError             a cache entry is unreadable or corrupt
     └── RunAbortedError             too many consecutive failures; the run stopped
 """
@@ -25,6 +26,7 @@ __all__ = [
     "LlmdocsError",
     "PagePathConflictError",
     "PlanError",
+    "PromptRefusedError",
     "RunAbortedError",
     "TransientBackendError",
 ]
@@ -74,6 +76,17 @@ class AuthenticationError(BackendError):
 
 class ContractViolationError(BackendError):
     """Raised when an answer breaks its prompt's output contract (malformed, truncated, wrong schema)."""
+
+
+class PromptRefusedError(BackendError):
+    """Raised when the model declines to answer a prompt (``stop_reason == "refusal"``); not retried.
+
+    :param reason: the model's reason, as the service reported it.
+    """
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class CacheEntryError(LlmdocsError):

@@ -14,6 +14,7 @@ import anyio.from_thread
 
 from sphinxcontrib_llmdocs.cache.store import ResponseCache
 from sphinxcontrib_llmdocs.config import LlmdocsConfig
+from sphinxcontrib_llmdocs.errors import LlmdocsError
 from sphinxcontrib_llmdocs.extract import ProjectFacts, extract_project
 from sphinxcontrib_llmdocs.llm import BackendChoice, choose_backend
 from sphinxcontrib_llmdocs.plan import PagePlan, build_request, plan_project
@@ -76,11 +77,16 @@ def generate(
     """
     facts = extract_project(config.packages, config.exclude)
     plan = plan_project(facts, config, project)
-    choice = choose_backend(config)
+    choice = choose_backend(config, state_dir=state_dir)
     cache = ResponseCache(state_dir / "cache", config.cache_dir)
 
+    contexts: list[RenderContext] = []
+
     def render_ready(page: Page, view: RunView) -> RenderedPage:
-        return render_page(page, RenderContext(facts, plan, view.answers, view.failures, view.models))
+        # One context for the whole run (its symbol index is built once); its mappings are live views.
+        if not contexts:
+            contexts.append(RenderContext(facts, plan, view.answers, view.failures, view.models))
+        return render_page(page, contexts[0])
 
     renderer = PageRenderer(render_ready)
     scheduler = PageGenerationScheduler(
@@ -88,7 +94,8 @@ def generate(
         choice.backend,
         cache,
         lambda spec, answers: build_request(spec, facts, plan, answers, language=config.language),
-        max_concurrency=config.max_concurrency,
+        # A batching backend wants every ready prompt at once (one batch per wave), not a few at a time.
+        max_concurrency=getattr(choice.backend, "preferred_concurrency", None) or config.max_concurrency,
         on_progress=on_progress,
         rate_limits=RateLimits.from_mapping(config.rate_limits),
         max_retries=config.max_retries,
@@ -96,12 +103,28 @@ def generate(
         renderer=renderer,
         stop_on_sigterm=True,
     )
-    result = run_async(scheduler.run)
+    try:
+        result = run_async(scheduler.run)
+    except BaseExceptionGroup as group:
+        # A run stopped by one of our errors (a refused API key) reports that error, not the task group.
+        raise _first_llmdocs_error(group) from None
     assert isinstance(result, RunResult)
     ctx = RenderContext(facts, plan, result.answers, result.failures, result.models)
     # Every page was rendered the moment it was ready; the fallback only guards a page without prompts.
     pages = tuple(renderer.rendered.get(page.id) or render_page(page, ctx) for page in plan.pages)
     return Generation(facts, plan, choice, result, pages)
+
+
+def _first_llmdocs_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The first :class:`LlmdocsError` inside ``group`` (however nested), else ``group`` itself."""
+    for exc in group.exceptions:
+        if isinstance(exc, LlmdocsError):
+            return exc
+        if isinstance(exc, BaseExceptionGroup):
+            inner = _first_llmdocs_error(exc)
+            if inner is not exc:
+                return inner
+    return group
 
 
 def write_if_changed(path: Path, text: str) -> bool:

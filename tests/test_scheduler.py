@@ -39,6 +39,7 @@ from sphinxcontrib_llmdocs.schedule import (
     RateLimiter,
     RateLimits,
     RunStats,
+    RunView,
     critical_path_lengths,
     format_summary,
     run_cost,
@@ -323,10 +324,10 @@ def test_retries_stop_at_the_cap_and_the_dependents_still_run():
     assert result.stats.retries == 2 and result.stats.failures == 1
     assert set(result.answers) == {"b", "c"}  # released: they ran with what they had
     assert result.missing_inputs == {"b": ("a",)}
-    # Backoff between the attempts grew (1 s, then 2 s, less jitter).
+    # Backoff between the attempts grew (0.5 s, then 1 s, less up to a quarter of jitter).
     starts = [c.start for c in backend.calls if c.prompt_id == "a"]
     gaps = [later - earlier - 1.0 for earlier, later in itertools.pairwise(starts)]
-    assert 0.75 <= gaps[0] <= 1.0 and 1.5 <= gaps[1] <= 2.0
+    assert 0.375 <= gaps[0] <= 0.5 and 0.75 <= gaps[1] <= 1.0
 
 
 def test_a_broken_answer_is_retried_and_only_the_good_one_is_cached(tmp_path):
@@ -584,6 +585,42 @@ def test_each_page_is_rendered_once_as_soon_as_its_prompts_have_settled():
     assert min(rendered_at.values()) < max(ends.values())  # pages did not wait for the end of the run
 
 
+@pytest.mark.parametrize(("y_latency", "renderings"), [(5.0, 2), (0.5, 1)])
+def test_a_page_showing_an_answer_it_does_not_wait_for_is_rendered_again_once_it_arrives(
+    y_latency, renderings
+):
+    # Page x lists the summary of y (a related page), but prompt x does not depend on prompt y.
+    plan = tiny_plan({"x": (), "y": ()})
+    backend = ScriptedBackend(latency=lambda r: y_latency if r.prompt_id == "y" else 1.0)
+
+    def render(page: Page, view: RunView) -> str:
+        own = view.answers.get(page.name, {}).get("text")
+        related = view.answers.get("y" if page.name == "x" else "x", {}).get("text")
+        return f"{own} | related: {related}"
+
+    renderer = PageRenderer(render)
+    scheduler = PageGenerationScheduler(plan, backend, _MemoryStore(), tiny_request, renderer=renderer)
+    virtual_run(scheduler.run)
+    assert renderer.rendered["page:x"] == "<x given []> | related: <y given []>"
+    assert renderer.renderings["page:x"] == renderings
+    assert renderer.provisional == ()
+
+
+def test_a_batching_backend_asking_for_huge_concurrency_gets_every_ready_prompt_at_once():
+    graph = {f"p{i}": () for i in range(5)}
+    backend = ScriptedBackend()
+    scheduler = PageGenerationScheduler(
+        tiny_plan(graph), backend, _MemoryStore(), tiny_request, max_concurrency=100_000
+    )
+
+    async def main() -> float:
+        await scheduler.run()
+        return anyio.current_time()
+
+    assert virtual_run(main) == 1.0  # all five at once
+    assert backend.max_in_flight == 5
+
+
 def test_progress_counts_and_the_summary_line():
     plan, builder = shop_setup()
     seen: list[tuple[int, int, int]] = []
@@ -609,6 +646,9 @@ def test_progress_counts_and_the_summary_line():
     cost, unknown = run_cost(stats)
     assert cost > 0 and unknown == []
     assert f"cost ${cost:.2f};" in format_summary(stats)
+    stats.batch_usage_by_model = dict(stats.usage_by_model)
+    both, _ = run_cost(stats)
+    assert cost < both < 2 * cost  # the same tokens again, at the batch discount
 
 
 def test_a_second_run_serves_every_prompt_from_the_cache(tmp_path):

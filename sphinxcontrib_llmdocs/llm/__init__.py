@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from pathlib import Path
 
 from sphinxcontrib_llmdocs.config import LlmdocsConfig
 from sphinxcontrib_llmdocs.errors import InvalidConfigError
@@ -31,13 +32,16 @@ class BackendChoice:
     reason: str
 
 
-def choose_backend(config: LlmdocsConfig) -> BackendChoice:
+def choose_backend(config: LlmdocsConfig, *, state_dir: Path | None = None) -> BackendChoice:
     """Pick the backend ``llmdocs_backend`` asks for.
 
-    ``auto``: ``offline`` when no API key is set (so a fresh clone builds). A ``module:factory`` value is
-    imported and called with the config.
+    ``auto``: ``anthropic`` when the API key is set; without one, ``cache-only`` on Read the Docs and
+    ``offline`` elsewhere (so a fresh clone builds), the reason saying so in one line. A ``module:factory``
+    value is imported and called with the config.
 
+    :param state_dir: the run's state folder; ``anthropic-batch`` keeps its in-flight batches there.
     :raises InvalidConfigError: when the named backend cannot be made.
+    :raises AuthenticationError: when ``anthropic`` or ``anthropic-batch`` is asked for and no key is set.
     """
     name = config.backend
     if ":" in name:
@@ -56,6 +60,17 @@ def choose_backend(config: LlmdocsConfig) -> BackendChoice:
         return BackendChoice(OfflineBackend(), "llmdocs_backend = 'offline'")
     if name == "cache-only":
         return BackendChoice(CacheOnlyBackend(), "llmdocs_backend = 'cache-only'")
+    if name == "anthropic":
+        from sphinxcontrib_llmdocs.llm.anthropic_backend import AnthropicBackend
+
+        return BackendChoice(AnthropicBackend(config), "llmdocs_backend = 'anthropic'")
+    if name == "anthropic-batch":
+        from sphinxcontrib_llmdocs.llm.batch_backend import AnthropicBatchBackend
+
+        return BackendChoice(
+            AnthropicBatchBackend(config, state_dir=state_dir),
+            "llmdocs_backend = 'anthropic-batch': one Message Batch per dependency wave",
+        )
     if name == "auto":
         if config.api_key is None and config.environ.get("READTHEDOCS"):
             return BackendChoice(
@@ -68,9 +83,10 @@ def choose_backend(config: LlmdocsConfig) -> BackendChoice:
                 f"no API key in ${config.api_key_env}: pages are written by the offline writer "
                 "from docstrings and facts",
             )
+        from sphinxcontrib_llmdocs.llm.anthropic_backend import AnthropicBackend
+
         return BackendChoice(
-            OfflineBackend(),
-            f"an API key is set in ${config.api_key_env}, but this version has no 'anthropic' backend "
-            "yet: pages are written by the offline writer",
+            AnthropicBackend(config),
+            f"an API key is set in ${config.api_key_env}: pages are written by Claude",
         )
     raise InvalidConfigError([f"llmdocs_backend: {name!r} is not available in this version"])

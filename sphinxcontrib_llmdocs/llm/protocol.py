@@ -53,6 +53,9 @@ class CompletionRequest:
     :param schema: the pydantic model a valid answer must match (as JSON).
     :param evidence: the structured evidence the user text was written from; the offline writer reads it.
         It is not part of the cache key: the user text already carries the same facts.
+    :param shared_prefix_chars: how many leading characters of ``user`` are shared with sibling prompts
+        (the context of one module, say). Backends with prompt caching send them as a block of their own,
+        marked for caching, so siblings read it from the cache. It does not change the answer.
     """
 
     prompt_id: str
@@ -65,6 +68,7 @@ class CompletionRequest:
     temperature: float = 0.0
     template_version: int = 1
     evidence: Mapping[str, object] = field(default_factory=dict, compare=False, repr=False)
+    shared_prefix_chars: int = 0
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ class Completion:
     :param from_model: ``False`` for text the offline writer produced; such answers are never cached.
     :param rate_limit: rate-limit state the service reported with this answer, for the scheduler's limiter.
     :param placeholder: the answer stands in for a missing one (``cache-only`` miss); pages say so.
+    :param batch: answered through the Message Batches API, which is billed at the batch price.
     """
 
     text: str
@@ -83,6 +88,7 @@ class Completion:
     from_model: bool = True
     rate_limit: RateLimitInfo | None = None
     placeholder: bool = False
+    batch: bool = False
 
 
 @runtime_checkable
@@ -92,6 +98,10 @@ class Backend(Protocol):
     ``name`` appears in reports and on pages ("written by ..."); ``sends_requests`` is ``True`` for
     backends that call a model (their answers are cached and counted as prompts sent); ``reads_cache`` is
     ``True`` when the scheduler should look in the response cache before asking the backend.
+
+    Optional, not part of the protocol check: ``preferred_concurrency`` (an ``int``), how many prompts the
+    backend wants in flight at once. ``anthropic-batch`` asks for every ready prompt (one batch per wave);
+    the pipeline then uses it instead of ``llmdocs_max_concurrency``.
     """
 
     name: str

@@ -1,16 +1,33 @@
-"""Page markdown: static sections computed from facts, plus sanitised model prose."""
+"""Page markdown: static sections computed from facts, plus sanitised model prose.
+
+Anatomy (empty sections are omitted):
+
+- module: Summary, Imports (internal linked, external listed), Imported By, Dependency Diagram, Classes
+  (with a class diagram), Functions, Constants (each: signature, location, analysis), Internal Structure,
+  Related Pages;
+- package: Summary, Sub-packages, Modules (one-line summaries), Package Diagram, then the module sections
+  for what its ``__init__`` holds;
+- index: Overview, Packages and Modules, Project Dependency Diagram.
+
+Every page starts with front matter carrying its HTML meta description (the summary's first sentence) and
+ends with a note saying who wrote the prose. Code mentions in prose become ``{llmdocs-ref}`` roles.
+"""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sphinxcontrib_llmdocs.extract.facts import ModuleFacts, ProjectFacts, SymbolFacts
 from sphinxcontrib_llmdocs.plan.model import Page, PagePlan
-from sphinxcontrib_llmdocs.render.mermaid import flowchart
-from sphinxcontrib_llmdocs.render.sanitize import escape_inline, sanitize_prose
+from sphinxcontrib_llmdocs.render.mentions import SymbolIndex, is_mention, mention_markup, module_label
+from sphinxcontrib_llmdocs.render.mermaid import ClassBox, class_diagram, flowchart, too_large_note
+from sphinxcontrib_llmdocs.render.sanitize import code_span, escape_inline, plain_text, sanitize_prose
 
-__all__ = ["RenderContext", "RenderedPage", "render_page"]
+__all__ = ["RenderContext", "RenderedPage", "first_sentence", "render_page"]
 
 
 @dataclass(frozen=True)
@@ -23,29 +40,57 @@ class RenderContext:
     failures: Mapping[str, str]
     writers: Mapping[str, str] = field(default_factory=dict)
 
+    @cached_property
+    def symbols(self) -> SymbolIndex:
+        """The index code mentions are resolved against (built once per run)."""
+        return SymbolIndex(self.facts, self.plan)
+
 
 @dataclass(frozen=True)
 class RenderedPage:
-    """A page's markdown and what rendering noticed (sanitiser problems, missing answers)."""
+    """A page's markdown and what rendering noticed (sanitiser problems, missing answers).
+
+    :param description: the first sentence of the page's summary, as plain text (meta description,
+        ``llms.txt``); empty when there is no summary.
+    """
 
     page: Page
     markdown: str
     problems: tuple[str, ...]
+    description: str = ""
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of ``text``'s first paragraph, as plain text."""
+    plain = plain_text(text.strip().split("\n\n")[0]) if text.strip() else ""
+    match = re.match(r"(.+?[.!?])(\s|$)", plain)
+    sentence = match.group(1) if match else plain
+    return sentence[:300].strip()
 
 
 class _Writer:
-    def __init__(self, ctx: RenderContext, page: Page) -> None:
+    def __init__(self, ctx: RenderContext, page: Page, module: ModuleFacts | None = None) -> None:
         self.ctx = ctx
         self.page = page
+        self.module = module
         self.lines: list[str] = []
         self.problems: list[str] = []
+        self.description = ""
 
     def heading(self, level: int, text: str) -> None:
         self.lines.extend([f"{'#' * level} {text}", ""])
 
+    def target(self, label: str) -> None:
+        self.lines.extend([f"({label})=", ""])
+
     def para(self, text: str) -> None:
         if text.strip():
             self.lines.extend([text.rstrip(), ""])
+
+    def mention(self, code: str) -> str | None:
+        if not is_mention(code):
+            return None
+        return mention_markup(code, self.ctx.symbols.resolve(code, self.module))
 
     def prose(self, prompt_id: str, key: str, answer: Mapping[str, object] | None = None) -> str:
         answer = self.ctx.answers.get(prompt_id) if answer is None else answer
@@ -54,17 +99,25 @@ class _Writer:
             if prompt_id in self.ctx.failures:
                 self.problems.append(f"prompt {prompt_id} failed: {self.ctx.failures[prompt_id]}")
             return ""
-        safe = sanitize_prose(value)
+        safe = sanitize_prose(value, code=self.mention)
         if self.ctx.writers.get(prompt_id) != "offline":
             # Offline prose is the user's own docstrings: neutralised all the same, but not a misbehaviour.
             self.problems.extend(f"prompt {prompt_id}: {p}" for p in safe.problems)
         return safe.text
 
+    def summary(self, prompt_id: str, key: str) -> str:
+        """Prose that is also the page's summary: its first sentence becomes the meta description."""
+        text = self.prose(prompt_id, key)
+        if text and not self.description:
+            answer = self.ctx.answers.get(prompt_id) or {}
+            self.description = first_sentence(str(answer.get(key, "")))
+        return text
+
     def link(self, dotted: str) -> str:
         target = self.ctx.plan.page_for(dotted)
         if target is None:
-            return f"`{dotted}`"
-        return f"{{doc}}`{dotted} </{target.docname}>`"
+            return code_span(dotted)
+        return f"{{doc}}`{escape_inline(dotted)} </{target.docname}>`"
 
     def bullets(self, items: list[str]) -> None:
         if items:
@@ -81,18 +134,48 @@ class _Writer:
             self.lines.extend(["```{toctree}", ":hidden:", "", *(f"/{d}" for d in docnames), "```", ""])
 
     def text(self) -> str:
-        return "\n".join(self.lines).rstrip() + "\n"
+        body = "\n".join(self.lines).rstrip() + "\n"
+        if not self.description:
+            return body
+        # JSON strings are valid YAML scalars: no quoting rule of YAML can be tripped by the text.
+        meta = json.dumps(self.description, ensure_ascii=True)
+        return f"---\nmyst:\n  html_meta:\n    description: {meta}\n---\n\n{body}"
 
 
 def render_page(page: Page, ctx: RenderContext) -> RenderedPage:
     """Render ``page`` to MyST markdown. Pure: the same inputs give the same text."""
-    writer = _Writer(ctx, page)
     if page.kind == "index":
+        writer = _Writer(ctx, page)
         _render_index(writer)
+    elif page.kind in {"module", "package"}:
+        module = ctx.facts.module(page.name)
+        writer = _Writer(ctx, page, module)
+        _render_module(writer, module)
     else:
-        _render_module(writer, ctx.facts.module(page.name))
+        # A page kind this renderer does not know yet: a titled page and a warning, never a crash.
+        writer = _Writer(ctx, page)
+        writer.heading(1, escape_inline(page.title))
+        writer.problems.append(f"no renderer for page kind {page.kind!r}")
     _writer_note(writer)
-    return RenderedPage(page, writer.text(), tuple(dict.fromkeys(writer.problems)))
+    return RenderedPage(page, writer.text(), _grouped(writer.problems), writer.description)
+
+
+def _grouped(problems: list[str]) -> tuple[str, ...]:
+    """One message per misbehaving prompt (``prompt ID misbehaved: a; b``); failures stay as they are."""
+    by_prompt: dict[str, list[str]] = {}
+    out: list[str] = []
+    for problem in dict.fromkeys(problems):
+        prompt, sep, what = problem.partition(": ")
+        if sep and prompt.startswith("prompt ") and " " not in prompt.removeprefix("prompt "):
+            if prompt not in by_prompt:
+                by_prompt[prompt] = []
+                out.append(prompt)
+            by_prompt[prompt].append(what)
+        else:
+            out.append(problem)
+    return tuple(
+        f"{item} misbehaved: {'; '.join(by_prompt[item])}" if item in by_prompt else item for item in out
+    )
 
 
 def _writer_note(w: _Writer) -> None:
@@ -107,28 +190,44 @@ def _writer_note(w: _Writer) -> None:
 
 
 def _module_page_summary(ctx: RenderContext, dotted: str) -> str:
+    """A page's one-line summary for lists on other pages: plain text, escaped."""
     module = ctx.facts.module(dotted)
     prompt = f"package:{dotted}" if module.is_package else f"module:{dotted}"
     answer = ctx.answers.get(prompt)
     value = answer.get("summary") if answer else None
     if not isinstance(value, str) or not value.strip():
         return ""
-    first = value.strip().split("\n\n")[0]
-    sentence = first.split(". ")[0].rstrip(".") + "."
-    return sanitize_prose(sentence).text
+    return escape_inline(first_sentence(value))
+
+
+def _summarised_links(w: _Writer, names: list[str]) -> list[str]:
+    return [w.link(n) + (f" — {s}" if (s := _module_page_summary(w.ctx, n)) else "") for n in names]
+
+
+def _diagram(w: _Writer, title: str, nodes: list[str], edges: list[tuple[str, str]], **kw: str) -> None:
+    nodes = list(dict.fromkeys(nodes))
+    note = too_large_note(len(nodes), len(set(edges)), "modules")
+    if note:
+        w.heading(2, title)
+        w.para(note)
+        return
+    diagram = flowchart(nodes, edges, **kw)
+    if diagram:
+        w.heading(2, title)
+        w.mermaid(diagram)
 
 
 def _render_index(w: _Writer) -> None:
     ctx = w.ctx
     w.heading(1, escape_inline(w.page.title))
-    w.heading(2, "Overview")
-    w.para(w.prose("index", "overview"))
+    overview = w.summary("index", "overview")
+    if overview:
+        w.heading(2, "Overview")
+        w.para(overview)
     top = [ctx.plan.page(c) for c in w.page.children]
     if top:
         w.heading(2, "Packages and Modules")
-        w.bullets(
-            [w.link(p.name) + (f" — {s}" if (s := _module_page_summary(ctx, p.name)) else "") for p in top]
-        )
+        w.bullets(_summarised_links(w, [p.name for p in top]))
     packages = [m.name for m in ctx.facts.modules if m.is_package]
     edges = set()
     for module in ctx.facts.modules:
@@ -137,10 +236,13 @@ def _render_index(w: _Writer) -> None:
             target = dep if ctx.facts.module(dep).is_package else ctx.facts.module(dep).package
             if source and target and source != target:
                 edges.add((source, target))
-    diagram = flowchart(packages, edges, direction="TD")
-    if diagram:
-        w.heading(2, "Package Dependency Diagram")
-        w.mermaid(diagram)
+    if len(packages) >= 2:
+        _diagram(w, "Project Dependency Diagram", packages, sorted(edges), direction="TD")
+    else:
+        # One package (or none): the project's structure is its modules' imports.
+        modules = [m.name for m in ctx.facts.modules]
+        module_edges = [(m.name, d) for m in ctx.facts.modules for d in m.internal_imports]
+        _diagram(w, "Project Dependency Diagram", modules, module_edges, direction="TD")
     w.toctree([p.docname for p in top])
 
 
@@ -148,34 +250,34 @@ def _render_module(w: _Writer, module: ModuleFacts) -> None:
     ctx = w.ctx
     plan = ctx.plan
     is_package = module.is_package
+    w.target(module_label(module.name))
     w.heading(1, escape_inline(w.page.title))
 
     w.heading(2, "Summary")
-    summary = w.prose(f"package:{module.name}", "summary") if is_package else ""
-    summary = summary or w.prose(f"module:{module.name}", "summary")
-    w.para(summary or f"`{module.name}` — no summary could be written for this module.")
-    w.para(f"Source: `{module.relpath}` ({module.line_count} lines)")
+    summary = w.summary(f"package:{module.name}", "summary") if is_package else ""
+    summary = summary or w.summary(f"module:{module.name}", "summary")
+    w.para(summary or f"{code_span(module.name)} — no summary could be written for this module.")
+    w.para(f"Source: {code_span(module.relpath)} ({module.line_count} lines)")
 
     if is_package:
         children = [plan.page(c) for c in w.page.children]
-        subpackages = [p for p in children if p.kind == "package"]
-        submodules = [p for p in children if p.kind == "module"]
-        for title, group in (("Sub-packages", subpackages), ("Modules", submodules)):
+        for title, kind in (("Sub-packages", "package"), ("Modules", "module")):
+            group = [p.name for p in children if p.kind == kind]
             if group:
                 w.heading(2, title)
-                w.bullets(
-                    [
-                        w.link(p.name) + (f" — {s}" if (s := _module_page_summary(ctx, p.name)) else "")
-                        for p in group
-                    ]
-                )
+                w.bullets(_summarised_links(w, group))
+        _package_diagram(w, module)
 
     imports = [w.link(d) for d in module.internal_imports]
-    imports += [f"`{e}` (external)" for e in module.external_imports]
+    # External modules link to their documentation when intersphinx knows them, else stay literal.
+    imports += [
+        f"{mention_markup(e, None, counted=False) if is_mention(e) else code_span(e)} (external)"
+        for e in module.external_imports
+    ]
     if imports:
         w.heading(2, "Imports")
         w.bullets(imports)
-    importers = ctx.facts.imported_by(module.name)
+    importers = list(ctx.facts.imported_by(module.name))
     if importers:
         w.heading(2, "Imported By")
         w.bullets([w.link(d) for d in importers])
@@ -186,10 +288,7 @@ def _render_module(w: _Writer, module: ModuleFacts) -> None:
         *(i for i in importers if i not in module.internal_imports),
     ]
     edges = [(module.name, d) for d in module.internal_imports] + [(i, module.name) for i in importers]
-    diagram = flowchart(nodes, edges, highlight=module.name)
-    if diagram:
-        w.heading(2, "Dependency Diagram")
-        w.mermaid(diagram)
+    _diagram(w, "Dependency Diagram", nodes, edges, highlight=module.name)
 
     analyses = _analyses_by_name(w, module)
     public = module.public_symbols()
@@ -201,6 +300,8 @@ def _render_module(w: _Writer, module: ModuleFacts) -> None:
         symbols = [s for s in public if s.kind in kinds]
         if symbols:
             w.heading(2, title)
+            if title == "Classes":
+                w.mermaid(_class_structure(ctx, module, symbols))
             for symbol in symbols:
                 _render_symbol(w, module, symbol, analyses.get(symbol.qualname))
 
@@ -209,11 +310,65 @@ def _render_module(w: _Writer, module: ModuleFacts) -> None:
         w.heading(2, "Internal Structure")
         w.para(structure)
 
-    related = _related(ctx, module, w.page)
+    related = _related(ctx, module)
     if related:
         w.heading(2, "Related Pages")
-        w.bullets([w.link(r) for r in related])
+        w.bullets(_summarised_links(w, related))
     w.toctree([plan.page(c).docname for c in w.page.children])
+
+
+def _package_diagram(w: _Writer, package: ModuleFacts) -> None:
+    """The package's direct children and the imports between them (a child stands for all below it)."""
+    children = [w.ctx.plan.page(c).name for c in w.page.children]
+    if not children:
+        return
+
+    def child_of(dotted: str) -> str | None:
+        return next((c for c in children if dotted == c or dotted.startswith(c + ".")), None)
+
+    edges: set[tuple[str, str]] = set()
+    for module in w.ctx.facts.modules:
+        source = child_of(module.name)
+        for dep in module.internal_imports:
+            target = child_of(dep)
+            if source and target and source != target:
+                edges.add((source, target))
+    _diagram(w, "Package Diagram", children, sorted(edges), direction="TD")
+
+
+def _subclasses(ctx: RenderContext, module: ModuleFacts, cls: SymbolFacts) -> list[str]:
+    """Project classes deriving from ``cls`` (bases as written, matched through the importing module)."""
+    found = []
+    for other in ctx.facts.modules:
+        if other.name != module.name and module.name not in other.internal_imports:
+            continue
+        for symbol in other.symbols:
+            if symbol.kind != "class" or symbol.qualname == cls.qualname:
+                continue
+            if any(base.rpartition(".")[2].split("[")[0] == cls.name for base in symbol.bases):
+                found.append(symbol.qualname)
+    return sorted(found)
+
+
+def _class_structure(ctx: RenderContext, module: ModuleFacts, classes: list[SymbolFacts]) -> str | None:
+    boxes: dict[str, ClassBox] = {}
+    inherits: set[tuple[str, str]] = set()
+    for cls in classes:
+        members = tuple(
+            m.name + ("" if m.kind in {"property", "constant"} else "()")
+            for m in cls.members
+            if m.is_public and not m.name.startswith("__")
+        )
+        boxes[cls.name] = ClassBox(cls.name, members)
+    for cls in classes:
+        for base in cls.bases:
+            boxes.setdefault(base, ClassBox(base))
+            inherits.add((cls.name, base))
+        for sub in _subclasses(ctx, module, cls):
+            short = sub if not sub.startswith(module.name + ".") else sub.rpartition(".")[2]
+            boxes.setdefault(short, ClassBox(short))
+            inherits.add((short, cls.name))
+    return class_diagram(list(boxes.values()), sorted(inherits))
 
 
 def _analyses_by_name(w: _Writer, module: ModuleFacts) -> dict[str, tuple[str, Mapping[str, object]]]:
@@ -233,13 +388,19 @@ def _analyses_by_name(w: _Writer, module: ModuleFacts) -> dict[str, tuple[str, M
     return found
 
 
+_ANALYSIS_LABELS = {"side_effects": "Side effects", "usage_patterns": "Usage"}
+
+
 def _render_symbol(
     w: _Writer,
     module: ModuleFacts,
     symbol: SymbolFacts,
     analysis: tuple[str, Mapping[str, object]] | None,
 ) -> None:
-    w.heading(3, f"`{symbol.name}`")
+    label = w.ctx.symbols.label(symbol.qualname)
+    if label:
+        w.target(label)
+    w.heading(3, code_span(symbol.name))
     if symbol.kind == "class":
         bases = f"({', '.join(symbol.bases)})" if symbol.bases else ""
         signature = f"class {symbol.name}{bases}"
@@ -248,35 +409,58 @@ def _render_symbol(
     else:
         prefix = "async def" if symbol.kind == "async function" else "def"
         signature = f"{prefix} {symbol.name}{symbol.signature}"
-    w.para(f"{_code(signature)} — `{module.relpath}:{symbol.line}`")
+    w.para(f"{code_span(signature)} — defined at {code_span(f'{module.relpath}:{symbol.line}')}")
     if analysis is not None:
         prompt_id, answer = analysis
         for key in ("overview", "details", "side_effects", "usage_patterns"):
             text = w.prose(prompt_id, key, answer)
-            if text:
-                label = {"side_effects": "Side effects: ", "usage_patterns": "Usage: "}.get(key, "")
-                w.para(f"{label}{text}" if label and "\n" not in text else text)
+            if not text:
+                continue
+            title = _ANALYSIS_LABELS.get(key)
+            if title and "\n" not in text:
+                w.para(f"**{title}:** {text}")
+            elif title:
+                w.para(f"**{title}:**")
+                w.para(text)
+            else:
+                w.para(text)
     elif symbol.docstring:
-        w.para(sanitize_prose(symbol.docstring.strip().split("\n\n")[0]).text)
+        w.para(sanitize_prose(symbol.docstring.strip().split("\n\n")[0], code=w.mention).text)
     if symbol.kind == "class":
-        members = [m for m in symbol.members if m.is_public and not m.name.startswith("__")]
-        if members:
-            w.bullets(
-                [
-                    f"{_code(m.name + (m.signature if m.kind != 'property' else ''))} — {m.kind}"
-                    for m in members
-                ]
-            )
+        _class_relations(w, module, symbol)
 
 
-def _code(text: str) -> str:
-    """Inline code that survives any backticks inside ``text``."""
-    fence = "``" if "`" in text else "`"
-    pad = " " if "`" in text else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
+def _class_relations(w: _Writer, module: ModuleFacts, symbol: SymbolFacts) -> None:
+    index = w.ctx.symbols
+    bases = []
+    for base in symbol.bases:
+        bare = base.split("[")[0]
+        # A base that names something is a reference (project or intersphinx); the model wrote none of it,
+        # so it is not counted in the grounding report.
+        if is_mention(bare):
+            bases.append(mention_markup(bare, index.resolve(bare, module), counted=False))
+        else:
+            bases.append(code_span(base))
+    if bases:
+        w.para("**Bases:** " + ", ".join(bases))
+    subclasses = _subclasses(w.ctx, module, symbol)
+    if subclasses:
+        w.para(
+            "**Subclasses:** "
+            + ", ".join(mention_markup(s.rpartition(".")[2], s, counted=False) for s in subclasses)
+        )
+    members = [m for m in symbol.members if m.is_public and not m.name.startswith("__")]
+    if members:
+        w.para("**Members:**")
+        w.bullets(
+            [
+                f"{code_span(m.name + (m.signature if m.kind != 'property' else ''))} — {m.kind}"
+                for m in members
+            ]
+        )
 
 
-def _related(ctx: RenderContext, module: ModuleFacts, page: Page) -> list[str]:
+def _related(ctx: RenderContext, module: ModuleFacts) -> list[str]:
     related: list[str] = []
     if module.package and ctx.plan.page_for(module.package) is not None:
         related.append(module.package)

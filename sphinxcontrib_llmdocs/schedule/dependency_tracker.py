@@ -96,6 +96,10 @@ class DependencyTracker:
         """Every prompt is answered or failed."""
         return len(self._settled) == len(self._unmet)
 
+    def pending(self, prompt_id: str) -> bool:
+        """Whether ``prompt_id`` is a prompt of the plan that has not settled yet."""
+        return prompt_id in self._unmet and prompt_id not in self._settled
+
     def failed_inputs(self, prompt_id: str) -> tuple[str, ...]:
         """Dependencies of ``prompt_id`` that failed (it runs without their answers)."""
         return tuple(self._failed_inputs.get(prompt_id, ()))

@@ -34,8 +34,8 @@ class RetryPolicy:
     """
 
     max_retries: int = 4
-    base_delay: float = 1.0
-    max_delay: float = 60.0
+    base_delay: float = 0.5
+    max_delay: float = 30.0
     jitter: float = 0.25
     max_retry_after: float = 600.0
 

@@ -44,7 +44,7 @@ from sphinxcontrib_llmdocs.schedule.dependency_tracker import (
     default_weight,
 )
 from sphinxcontrib_llmdocs.schedule.rate_limit import RateLimiter, RateLimits, estimate_cost
-from sphinxcontrib_llmdocs.schedule.rendering import ReadyPageHook, RunView
+from sphinxcontrib_llmdocs.schedule.rendering import AnswerReads, ReadyPageHook, RunView
 from sphinxcontrib_llmdocs.schedule.retry import RetryPolicy, may_retry, retry_after_of, retry_at
 from sphinxcontrib_llmdocs.schedule.work_queue import WorkQueue
 
@@ -81,6 +81,8 @@ class RunStats:
     cache_warnings: list[str] = field(default_factory=list)
     #: Token usage per model that answered, for the cost.
     usage_by_model: dict[str, Usage] = field(default_factory=dict)
+    #: The same for answers through the Message Batches API (billed at the batch price).
+    batch_usage_by_model: dict[str, Usage] = field(default_factory=dict)
     #: Failed requests (each attempt), retried or not.
     failed_requests: int = 0
     #: Seconds the run spent waiting for the rate limits.
@@ -203,6 +205,7 @@ class PageGenerationScheduler:
         self._queue: WorkQueue | None = None
         self._task_group: anyio.abc.TaskGroup | None = None
         self._watch_scope: anyio.CancelScope | None = None
+        self._view = RunView(AnswerReads(self._answers), self._failures, self._models, self.tracker.pending)
 
     async def run(self) -> RunResult:
         """Run the whole graph; returns when every prompt has an answer or has failed.
@@ -218,8 +221,9 @@ class PageGenerationScheduler:
                 if self.stop_on_sigterm and threading.current_thread() is threading.main_thread():
                     await tg.start(self._watch_sigterm)
                 self._progress()
-                self._release(self.tracker.initially_ready(), ())
-                for _ in range(self.max_concurrency):
+                self._release(self.tracker.initially_ready())
+                # No more workers than prompts: a batching backend asks for "as many as you have".
+                for _ in range(min(self.max_concurrency, len(self.plan.prompts))):
                     tg.start_soon(self._worker)
         except BaseExceptionGroup as group:
             # One failure (a full disk, a bug, Ctrl-C inside a task) reads better without the group around it.
@@ -234,6 +238,8 @@ class PageGenerationScheduler:
         if self._stop is not None:
             # Built now, not when the stop began: answers still arriving meanwhile were kept too.
             raise self._stop()
+        if self.renderer is not None:
+            self.renderer.finish(self._view)
         return self._result()
 
     async def _watch_sigterm(self, *, task_status: anyio.abc.TaskStatus[None]) -> None:
@@ -267,14 +273,9 @@ class PageGenerationScheduler:
         if self.on_progress is not None:
             self.on_progress(self.stats)
 
-    def _release(self, prompts: tuple[str, ...], pages: tuple[str, ...]) -> None:
+    def _release(self, prompts: tuple[str, ...]) -> None:
         """Write the requests of newly ready prompts; serve cache hits at once, queue the rest."""
         assert self._queue is not None
-        view = RunView(self._answers, self._failures, self._models)
-        for page_id in pages:
-            if self.renderer is not None:
-                self.renderer.page_ready(self.plan.page(page_id), view)
-            self.tracker.pages[page_id].written = True
         work = list(prompts)
         while work:
             prompt_id = work.pop(0)
@@ -288,12 +289,7 @@ class PageGenerationScheduler:
                 continue
             answer, model = cached
             self.stats.cache_hits += 1
-            settled = self._settle(prompt_id, answer, model)
-            work.extend(settled[0])
-            for page_id in settled[1]:
-                if self.renderer is not None:
-                    self.renderer.page_ready(self.plan.page(page_id), view)
-                self.tracker.pages[page_id].written = True
+            work.extend(self._settle(prompt_id, answer, model))
         if self.tracker.all_settled:
             self._queue.close()
             if self._watch_scope is not None:
@@ -315,7 +311,8 @@ class PageGenerationScheduler:
 
     def _settle(
         self, prompt_id: str, answer: dict[str, object] | None, model: str | None, error: str | None = None
-    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    ) -> tuple[str, ...]:
+        """Record an answer (or a failure), render what it completes; return the prompts it released."""
         if answer is not None and model is not None:
             self._answers[prompt_id] = answer
             self._models[prompt_id] = model
@@ -324,8 +321,14 @@ class PageGenerationScheduler:
             self.stats.failures += 1
         settled = self.tracker.settle(prompt_id, failed=answer is None)
         self.stats.done += 1
+        if self.renderer is not None:
+            self.renderer.prompt_settled(prompt_id, self._view)
+            for page_id in settled.pages:
+                self.renderer.page_ready(self.plan.page(page_id), self._view)
+        for page_id in settled.pages:
+            self.tracker.pages[page_id].written = True
         self._progress()
-        return settled.prompts, settled.pages
+        return settled.prompts
 
     async def _worker(self) -> None:
         assert self._queue is not None
@@ -354,7 +357,7 @@ class PageGenerationScheduler:
         if completion.from_model:
             self.stats.sent += 1
             self.stats.usage = self.stats.usage + completion.usage
-            by_model = self.stats.usage_by_model
+            by_model = self.stats.batch_usage_by_model if completion.batch else self.stats.usage_by_model
             by_model[completion.model] = by_model.get(completion.model, Usage()) + completion.usage
         else:
             self.stats.offline += 1
@@ -367,7 +370,7 @@ class PageGenerationScheduler:
             # Stored before anything else happens: an interrupted build keeps every answer it paid for.
             self.cache.put(cache_key(request), request, completion)
         self._failure_run.clear()
-        self._release(*self._settle(prompt_id, answer, completion.model))
+        self._release(self._settle(prompt_id, answer, completion.model))
 
     def _attempt_failed(self, prompt_id: str, error: BackendError, streak_at_send: int) -> None:
         assert self._task_group is not None
@@ -394,7 +397,7 @@ class PageGenerationScheduler:
             return
         attempts = retries + 1
         message = f"{error} (after {attempts} attempt{'s' if attempts > 1 else ''})"
-        self._release(*self._settle(prompt_id, None, None, message))
+        self._release(self._settle(prompt_id, None, None, message))
 
     async def _retry_at(self, prompt_id: str, due: float) -> None:
         assert self._queue is not None

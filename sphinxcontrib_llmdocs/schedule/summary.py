@@ -17,13 +17,15 @@ def run_cost(stats: RunStats, table: PriceTable | None = None) -> tuple[float, l
     table = table or default_price_table()
     total = 0.0
     unknown: list[str] = []
-    for model, usage in sorted(stats.usage_by_model.items()):
-        cost = table.cost(model, usage)
+    priced = [(m, u, False) for m, u in stats.usage_by_model.items()]
+    priced += [(m, u, True) for m, u in stats.batch_usage_by_model.items()]
+    for model, usage, batch in sorted(priced):
+        cost = table.cost(model, usage, batch=batch)
         if cost is None:
             unknown.append(model)
         else:
             total += cost
-    return total, unknown
+    return total, sorted(set(unknown))
 
 
 def format_progress(stats: RunStats) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from collections import deque
 from collections.abc import Mapping
 
 import anyio
@@ -23,7 +24,7 @@ class WorkQueue:
         self._heap: list[tuple[float, int, str]] = []
         self._counter = itertools.count()
         self._closed = False
-        self._wakeup: anyio.Event | None = None
+        self._waiters: deque[anyio.Event] = deque()
 
     def __len__(self) -> int:
         return len(self._heap)
@@ -33,24 +34,30 @@ class WorkQueue:
         if self._closed:
             raise RuntimeError("the work queue is closed")
         heapq.heappush(self._heap, (-self.priority.get(prompt_id, 0.0), next(self._counter), prompt_id))
-        self._wake()
+        # One item, one worker woken: hundreds of idle workers need not all look.
+        if self._waiters:
+            self._waiters.popleft().set()
 
     def close(self) -> None:
         """No more work will come: waiting workers get ``None``."""
         self._closed = True
-        self._wake()
+        while self._waiters:
+            self._waiters.popleft().set()
 
     async def get(self) -> str | None:
         """The most urgent ready prompt, waiting for one; ``None`` once the queue is closed and empty."""
         while not self._heap:
             if self._closed:
                 return None
-            if self._wakeup is None:
-                self._wakeup = anyio.Event()
-            await self._wakeup.wait()
+            event = anyio.Event()
+            self._waiters.append(event)
+            try:
+                await event.wait()
+            except BaseException:
+                # Cancelled: pass a wake-up meant for us on, so no item is left without a worker.
+                if event in self._waiters:
+                    self._waiters.remove(event)
+                elif self._heap and self._waiters:
+                    self._waiters.popleft().set()
+                raise
         return heapq.heappop(self._heap)[2]
-
-    def _wake(self) -> None:
-        if self._wakeup is not None:
-            self._wakeup.set()
-            self._wakeup = None

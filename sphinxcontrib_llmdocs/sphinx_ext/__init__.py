@@ -8,8 +8,11 @@ from sphinx.application import Sphinx
 
 from sphinxcontrib_llmdocs import __version__
 from sphinxcontrib_llmdocs.sphinx_ext.config_values import register_settings, validate_config
+from sphinxcontrib_llmdocs.sphinx_ext.crossref import setup_crossrefs
 from sphinxcontrib_llmdocs.sphinx_ext.directive import LlmdocsPageDirective
 from sphinxcontrib_llmdocs.sphinx_ext.events import on_build_finished, on_builder_inited
+from sphinxcontrib_llmdocs.sphinx_ext.llms_txt import write_llms_txt
+from sphinxcontrib_llmdocs.sphinx_ext.mermaid_assets import copy_mermaid_js, use_local_mermaid
 
 __all__ = ["ENV_VERSION", "setup"]
 
@@ -26,6 +29,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", validate_config)
     app.connect("builder-inited", on_builder_inited)
     app.connect("build-finished", on_build_finished)
+    setup_crossrefs(app)
+    app.connect("config-inited", use_local_mermaid, priority=600)  # after validate_config
+    app.connect("build-finished", write_llms_txt)
+    app.connect("build-finished", copy_mermaid_js)
     return {
         "version": __version__,
         "env_version": ENV_VERSION,

@@ -10,6 +10,7 @@ from sphinx.errors import ExtensionError
 from sphinxcontrib_llmdocs.errors import LlmdocsError
 from sphinxcontrib_llmdocs.pipeline import Generation, generate, write_if_changed
 from sphinxcontrib_llmdocs.sphinx_ext.config_values import config_from_app
+from sphinxcontrib_llmdocs.sphinx_ext.crossref import grounding_report
 from sphinxcontrib_llmdocs.sphinx_ext.env import artifact_path, state_dir
 from sphinxcontrib_llmdocs.sphinx_ext.progress import SphinxProgress, warn_missing_inputs
 from sphinxcontrib_llmdocs.sphinx_ext.report import write_report
@@ -74,4 +75,4 @@ def on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
     """Write the run report (JSON) into the output directory."""
     generation = generation_of(app)
     if exception is None and generation is not None:
-        write_report(Path(app.outdir), generation)
+        write_report(Path(app.outdir), generation, grounding_report(app))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 from sphinxcontrib_llmdocs.pipeline import Generation
@@ -13,8 +14,8 @@ __all__ = ["REPORT_NAME", "build_report", "write_report"]
 REPORT_NAME = "llmdocs-report.json"
 
 
-def build_report(generation: Generation) -> dict[str, object]:
-    """The report's content: backend, prompts, tokens, failures, diagnostics."""
+def build_report(generation: Generation, grounding: Mapping[str, object] | None = None) -> dict[str, object]:
+    """The report's content: backend, prompts, tokens, failures, diagnostics, grounding of mentions."""
     stats = generation.result.stats
     return {
         "backend": generation.backend.backend.name,
@@ -36,12 +37,15 @@ def build_report(generation: Generation) -> dict[str, object]:
         },
         "failures": dict(sorted(generation.result.failures.items())),
         "diagnostics": [str(d) for d in generation.facts.diagnostics],
+        "grounding": dict(grounding or {}),
     }
 
 
-def write_report(outdir: Path, generation: Generation) -> Path:
+def write_report(outdir: Path, generation: Generation, grounding: Mapping[str, object] | None = None) -> Path:
     """Write the report into ``outdir``; returns its path."""
     path = outdir / REPORT_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(build_report(generation), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(build_report(generation, grounding), indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
     return path

@@ -1,0 +1,1 @@
+"""A tiny package whose "model" answers try to attack the site."""

@@ -1,0 +1,1 @@
+"""Plants and the tools that tend them."""
