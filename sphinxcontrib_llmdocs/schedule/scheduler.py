@@ -19,7 +19,7 @@ import json
 import random
 import signal
 import threading
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -276,9 +276,9 @@ class PageGenerationScheduler:
     def _release(self, prompts: tuple[str, ...]) -> None:
         """Write the requests of newly ready prompts; serve cache hits at once, queue the rest."""
         assert self._queue is not None
-        work = list(prompts)
+        work = deque(prompts)
         while work:
-            prompt_id = work.pop(0)
+            prompt_id = work.popleft()
             spec = self.plan.prompt(prompt_id)
             deps = {d: self._answers[d] for d in spec.deps if d in self._answers}
             request = self.build_request(spec, deps)
