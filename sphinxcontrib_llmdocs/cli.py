@@ -1,6 +1,7 @@
-"""Command line: ``python -m sphinxcontrib_llmdocs facts SRC... --json``.
+"""Command line: ``python -m sphinxcontrib_llmdocs facts SRC... | plan DOCS_DIR | estimate DOCS_DIR``.
 
-Shows what the extension believes about your code, without Sphinx and without any model call.
+Shows what the extension believes about your code, which pages and prompts a build would make, and what
+it would cost: without building and without any model call.
 """
 
 from __future__ import annotations
@@ -12,7 +13,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sphinxcontrib_llmdocs import __version__
-from sphinxcontrib_llmdocs.extract import extract_project, facts_summary_json
+from sphinxcontrib_llmdocs.cache.store import ResponseCache
+from sphinxcontrib_llmdocs.config import LlmdocsConfig
+from sphinxcontrib_llmdocs.errors import LlmdocsError
+from sphinxcontrib_llmdocs.extract import ProjectFacts, extract_project, facts_summary_json
+from sphinxcontrib_llmdocs.llm import choose_backend
+from sphinxcontrib_llmdocs.pipeline import run_async
+from sphinxcontrib_llmdocs.plan import PagePlan, plan_project
+from sphinxcontrib_llmdocs.plan.estimate import Estimate, estimate_plan_async, topological_prompts
 
 __all__ = ["main"]
 
@@ -40,6 +48,111 @@ def _facts(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load(docs: str) -> tuple[LlmdocsConfig, str, ProjectFacts, PagePlan] | None:
+    """Config, project name, facts and plan of the documentation folder ``docs``, or ``None`` (reported)."""
+    # Only reading conf.py needs Sphinx; imported here so ``facts`` runs without it.
+    from sphinxcontrib_llmdocs.sphinx_ext.conf_reader import read_docs_config
+
+    try:
+        config, project = read_docs_config(Path(docs))
+        facts = extract_project(config.packages, config.exclude)
+        plan = plan_project(facts, config, project)
+    except LlmdocsError as exc:
+        print(f"llmdocs: {docs}: {exc}", file=sys.stderr)
+        return None
+    for diagnostic in facts.diagnostics:
+        print(f"warning: {diagnostic}", file=sys.stderr)
+    return config, project, facts, plan
+
+
+def _plan(args: argparse.Namespace) -> int:
+    loaded = _load(args.docs)
+    if loaded is None:
+        return 2
+    _, _, _, plan = loaded
+    if args.json:
+        data = {
+            "project": plan.project,
+            "output_dir": plan.output_dir,
+            "pages": [
+                {
+                    "id": p.id,
+                    "kind": p.kind,
+                    "name": p.name,
+                    "docname": p.docname,
+                    "title": p.title,
+                    "parent": p.parent,
+                    "children": list(p.children),
+                    "prompts": list(p.prompts),
+                }
+                for p in plan.pages
+            ],
+            "prompts": [
+                {
+                    "id": p.id,
+                    "kind": p.kind,
+                    "page": p.page_id,
+                    "target": p.target,
+                    "model": p.model,
+                    "deps": list(p.deps),
+                    "symbols": list(p.symbols),
+                }
+                for p in topological_prompts(plan)
+            ],
+            "components": [list(c) for c in plan.components],
+        }
+        json.dump(data, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for page in plan.pages:
+            print(f"{page.docname}  [{page.kind}]  {page.title}")
+        for prompt in topological_prompts(plan):
+            waits = f" <- {', '.join(prompt.deps)}" if prompt.deps else ""
+            print(f"{prompt.id} ({prompt.model}){waits}")
+    return 0
+
+
+def _default_doctrees(docs: Path) -> Path | None:
+    for candidate in ("_build/doctrees", "_build/html/.doctrees", "_build/.doctrees"):
+        if (docs / candidate).is_dir():
+            return docs / candidate
+    return None
+
+
+def _estimate(args: argparse.Namespace) -> int:
+    loaded = _load(args.docs)
+    if loaded is None:
+        return 2
+    config, _, facts, plan = loaded
+    doctrees = Path(args.doctrees) if args.doctrees else _default_doctrees(Path(args.docs))
+    cache = ResponseCache(
+        doctrees / "llmdocs" / "cache" if doctrees else Path(args.docs) / ".no-local-cache",
+        config.cache_dir,
+    )
+    try:
+        backend = choose_backend(config).backend
+    except LlmdocsError as exc:
+        print(f"llmdocs: {args.docs}: {exc}", file=sys.stderr)
+        return 2
+
+    async def walk() -> Estimate:
+        try:
+            return await estimate_plan_async(plan, facts, config, cache=cache, backend=backend)
+        finally:
+            await backend.aclose()
+
+    estimate = run_async(walk)
+    assert isinstance(estimate, Estimate)
+    if args.json:
+        data = estimate.to_json()
+        data["cache"] = {"local": str(cache.local) if doctrees else None, "committed": str(config.cache_dir)}
+        json.dump(data, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(estimate.format_text())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m sphinxcontrib_llmdocs``."""
     parser = argparse.ArgumentParser(prog="python -m sphinxcontrib_llmdocs", description=__doc__)
@@ -50,6 +163,21 @@ def build_parser() -> argparse.ArgumentParser:
     facts.add_argument("--json", action="store_true", help="print JSON instead of text")
     facts.add_argument("--exclude", action="append", help="glob of modules to leave out (repeatable)")
     facts.set_defaults(func=_facts)
+    plan = commands.add_parser("plan", help="print the pages and prompts a build of DOCS_DIR would make")
+    plan.add_argument("docs", metavar="DOCS_DIR", help="the folder holding conf.py")
+    plan.add_argument("--json", action="store_true", help="print JSON instead of text")
+    plan.set_defaults(func=_plan)
+    estimate = commands.add_parser(
+        "estimate", help="walk the prompt graph without calling a model: prompts, cache hits, tokens, cost"
+    )
+    estimate.add_argument("docs", metavar="DOCS_DIR", help="the folder holding conf.py")
+    estimate.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    estimate.add_argument(
+        "--doctrees",
+        help="Sphinx's doctree folder, whose llmdocs/cache holds earlier answers "
+        "(default: the first of DOCS_DIR/_build/doctrees, _build/html/.doctrees, _build/.doctrees)",
+    )
+    estimate.set_defaults(func=_estimate)
     return parser
 
 

@@ -122,6 +122,41 @@ SETTINGS: tuple[Setting, ...] = (
         "sphinxcontrib-mermaid's CDN.",
     ),
     Setting(
+        "llmdocs_evidence_tokens",
+        6000,
+        (int,),
+        "Token budget of one prompt's evidence pack (facts, source snippets, earlier summaries); packs are "
+        "cut deterministically, least relevant first. Also the budget symbol analyses are chunked to.",
+    ),
+    Setting(
+        "llmdocs_symbol_page_min_methods",
+        10,
+        (int,),
+        "A class with at least this many public methods gets a page of its own; ``0`` turns this rule off.",
+    ),
+    Setting(
+        "llmdocs_symbol_page_min_users",
+        6,
+        (int,),
+        "A class or function used (imported or called) from at least this many other modules gets a page of "
+        "its own; ``0`` turns this rule off.",
+    ),
+    Setting(
+        "llmdocs_dry_run",
+        False,
+        (bool,),
+        "Walk the whole prompt graph without calling a model: report prompts, cache hits, tokens and cost "
+        "(``<outdir>/llmdocs-estimate.json``); pages come from the offline writer; the cache is not written.",
+    ),
+    Setting(
+        "llmdocs_prices",
+        {},
+        (dict,),
+        "Price overrides in USD per million tokens, e.g. ``{'claude-sonnet-4-5': {'input': 3, 'output': 15, "
+        "'cache_write': 3.75, 'cache_read': 0.3}}``; replace or extend the dated table shipped with the "
+        "package.",
+    ),
+    Setting(
         "llmdocs_rate_limits",
         {},
         (dict,),
@@ -134,8 +169,8 @@ SETTINGS: tuple[Setting, ...] = (
         4,
         (int,),
         "Retries per prompt for transient errors (rate limit, overload, server error, timeout, malformed or "
-        "truncated answer), with exponential backoff and jitter; then the prompt fails and its page renders "
-        "with what it has.",
+        "truncated answer), with exponential backoff and jitter (a broken answer is asked again at once); "
+        "then the prompt fails and its page renders with what it has.",
     ),
     Setting(
         "llmdocs_failure_threshold",
@@ -170,6 +205,11 @@ class LlmdocsConfig:
     timeout: float = 120.0
     llms_txt: bool = True
     mermaid_js: Path | None = None
+    evidence_tokens: int = 6000
+    symbol_page_min_methods: int = 10
+    symbol_page_min_users: int = 6
+    dry_run: bool = False
+    prices: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     rate_limits: Mapping[str, int] = field(default_factory=dict)
     max_retries: int = 4
     failure_threshold: int = 10
@@ -243,6 +283,19 @@ class LlmdocsConfig:
         if not isinstance(llms_txt, bool):
             problems.append(f"llmdocs_llms_txt: expected True or False, got {llms_txt!r}")
         mermaid_js = _check_mermaid_js(get["llmdocs_mermaid_js"], confdir, problems)
+        evidence_tokens = get["llmdocs_evidence_tokens"]
+        if isinstance(evidence_tokens, bool) or not isinstance(evidence_tokens, int) or evidence_tokens < 500:
+            problems.append(
+                f"llmdocs_evidence_tokens: expected a whole number >= 500, got {evidence_tokens!r}"
+            )
+        for name in ("llmdocs_symbol_page_min_methods", "llmdocs_symbol_page_min_users"):
+            value = get[name]
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                problems.append(f"{name}: expected a whole number >= 0 (0 turns the rule off), got {value!r}")
+        dry_run = get["llmdocs_dry_run"]
+        if dry_run not in (True, False, 0, 1):
+            problems.append(f"llmdocs_dry_run: expected True or False, got {dry_run!r}")
+        prices = _check_prices(get["llmdocs_prices"], problems)
         rate_limits = _check_rate_limits(get["llmdocs_rate_limits"], problems)
         max_retries = get["llmdocs_max_retries"]
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
@@ -267,6 +320,11 @@ class LlmdocsConfig:
             timeout=float(timeout),
             llms_txt=bool(llms_txt),
             mermaid_js=mermaid_js,
+            evidence_tokens=int(evidence_tokens),  # type: ignore[call-overload]
+            symbol_page_min_methods=int(get["llmdocs_symbol_page_min_methods"]),  # type: ignore[call-overload]
+            symbol_page_min_users=int(get["llmdocs_symbol_page_min_users"]),  # type: ignore[call-overload]
+            dry_run=bool(dry_run),
+            prices=prices,
             rate_limits=rate_limits,
             max_retries=int(max_retries),  # type: ignore[call-overload]
             failure_threshold=int(threshold),  # type: ignore[call-overload]
@@ -341,3 +399,32 @@ def _check_packages(value: object, confdir: Path, problems: list[str]) -> tuple[
             continue
         paths.append(path)
     return tuple(paths)
+
+
+_PRICE_FIELDS = ("input", "output", "cache_write", "cache_read")
+
+
+def _check_prices(value: object, problems: list[str]) -> dict[str, dict[str, float]]:
+    if not isinstance(value, Mapping):
+        problems.append(f"llmdocs_prices: expected a dict of model name to prices, got {value!r}")
+        return {}
+    prices: dict[str, dict[str, float]] = {}
+    for model, fields in value.items():
+        if not isinstance(model, str) or not model.strip():
+            problems.append(f"llmdocs_prices: {model!r} is not a model name")
+            continue
+        if not isinstance(fields, Mapping) or set(fields) != set(_PRICE_FIELDS):
+            problems.append(
+                f"llmdocs_prices[{model!r}]: expected a dict with exactly the keys "
+                f"{', '.join(_PRICE_FIELDS)} (USD per million tokens), got {fields!r}"
+            )
+            continue
+        bad = [
+            k for k in _PRICE_FIELDS if isinstance(fields[k], bool) or not isinstance(fields[k], int | float)
+        ]
+        bad += [k for k in _PRICE_FIELDS if k not in bad and float(fields[k]) < 0]
+        if bad:
+            problems.append(f"llmdocs_prices[{model!r}]: {', '.join(bad)} must be numbers >= 0")
+            continue
+        prices[model] = {k: float(fields[k]) for k in _PRICE_FIELDS}
+    return prices

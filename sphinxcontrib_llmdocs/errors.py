@@ -5,11 +5,13 @@ The tree::
     LlmdocsError
     ├── InvalidConfigError          a setting has a bad value
     ├── PlanError
-    │   └── PagePathConflictError   two pages would be written to one path
+    │   ├── PagePathConflictError   two pages would be written to one path
+    │   └── DuplicatePageIdError    two modules would get the same page id
     ├── BackendError                the language-model backend failed
     │   ├── TransientBackendError   worth retrying (rate limit, overload, 5xx, timeout)
     │   ├── AuthenticationError     the API key is missing or refused; stops the run
     │   ├── ContractViolationError  the answer does not match the prompt's output contract
+    │   │   └── ProseContractViolationError  schema-valid, but its prose holds more than paragraphs and lists
     │   └── PromptRefusedError      the model declined to answer; the prompt fails with its reason
     ├── CacheEntryError             a cache entry is unreadable or corrupt
     └── RunAbortedError             too many consecutive failures; the run stopped
@@ -22,11 +24,13 @@ __all__ = [
     "BackendError",
     "CacheEntryError",
     "ContractViolationError",
+    "DuplicatePageIdError",
     "InvalidConfigError",
     "LlmdocsError",
     "PagePathConflictError",
     "PlanError",
     "PromptRefusedError",
+    "ProseContractViolationError",
     "RunAbortedError",
     "TransientBackendError",
 ]
@@ -55,6 +59,10 @@ class PagePathConflictError(PlanError):
     """Raised when two pages would be written to the same path."""
 
 
+class DuplicatePageIdError(PlanError):
+    """Raised when two documented modules have the same dotted name, hence the same page id."""
+
+
 class BackendError(LlmdocsError):
     """Raised when a language-model backend fails to answer a prompt."""
 
@@ -76,6 +84,20 @@ class AuthenticationError(BackendError):
 
 class ContractViolationError(BackendError):
     """Raised when an answer breaks its prompt's output contract (malformed, truncated, wrong schema)."""
+
+
+class ProseContractViolationError(ContractViolationError):
+    """Raised when an answer matches its schema but a prose field holds more than paragraphs and lists.
+
+    Retried like any contract violation; when the retries do not help, the scheduler keeps ``answer``,
+    whose prose the renderer neutralises (and reports), rather than losing the prose.
+
+    :param answer: the parsed, schema-valid answer.
+    """
+
+    def __init__(self, message: str, *, answer: dict[str, object]) -> None:
+        super().__init__(message)
+        self.answer = answer
 
 
 class PromptRefusedError(BackendError):

@@ -17,7 +17,8 @@ from sphinxcontrib_llmdocs.config import LlmdocsConfig
 from sphinxcontrib_llmdocs.errors import LlmdocsError
 from sphinxcontrib_llmdocs.extract import ProjectFacts, extract_project
 from sphinxcontrib_llmdocs.llm import BackendChoice, choose_backend
-from sphinxcontrib_llmdocs.plan import PagePlan, build_request, plan_project
+from sphinxcontrib_llmdocs.plan import EvidenceBuilder, PagePlan, plan_project
+from sphinxcontrib_llmdocs.plan.estimate import dry_run_backend
 from sphinxcontrib_llmdocs.plan.model import Page
 from sphinxcontrib_llmdocs.render import RenderContext, RenderedPage, render_page
 from sphinxcontrib_llmdocs.schedule import (
@@ -77,7 +78,7 @@ def generate(
     """
     facts = extract_project(config.packages, config.exclude)
     plan = plan_project(facts, config, project)
-    choice = choose_backend(config, state_dir=state_dir)
+    choice = dry_run_backend() if config.dry_run else choose_backend(config, state_dir=state_dir)
     cache = ResponseCache(state_dir / "cache", config.cache_dir)
 
     contexts: list[RenderContext] = []
@@ -93,7 +94,7 @@ def generate(
         plan,
         choice.backend,
         cache,
-        lambda spec, answers: build_request(spec, facts, plan, answers, language=config.language),
+        EvidenceBuilder(facts, plan, language=config.language, evidence_tokens=config.evidence_tokens),
         # A batching backend wants every ready prompt at once (one batch per wave), not a few at a time.
         max_concurrency=getattr(choice.backend, "preferred_concurrency", None) or config.max_concurrency,
         on_progress=on_progress,

@@ -284,6 +284,8 @@ def test_retry_policy_allowlist_backoff_and_retry_after():
     assert retry_at(100.0, limited, 1, policy, lambda: 0.0) == 130.0
     assert retry_at(100.0, TransientBackendError("500"), 2, policy, lambda: 0.0) == 102.0
     assert retry_delay(TransientBackendError("429", retry_after=10**6), 1, policy, lambda: 0.0) == 600.0
+    # A broken answer is asked again at once: nothing is overloaded.
+    assert retry_delay(ContractViolationError("not JSON"), 3, policy, lambda: 0.0) == 0.0
 
 
 # --- retries in a run -----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Literal
 
 __all__ = ["Page", "PageKind", "PagePlan", "PromptKind", "PromptSpec"]
 
-PageKind = Literal["index", "package", "module"]
+PageKind = Literal["index", "package", "module", "symbol"]
 PromptKind = Literal["analysis", "module", "package", "index"]
 
 
@@ -17,7 +17,8 @@ class Page:
 
     :param id: stable id such as ``module:pkg.mod``; also the directive's argument.
     :param docname: Sphinx document name, e.g. ``llmdocs/pkg/mod``.
-    :param name: the dotted module or package name; the project name for the index.
+    :param name: the dotted module or package name; the qualified name for a symbol page; the project name
+        for the index.
     :param children: ids of the pages this page's toctree lists.
     :param prompts: ids of the prompts whose answers this page shows.
     """
@@ -37,7 +38,7 @@ class PromptSpec:
     """A node of the prompt graph.
 
     :param target: the module or package the prompt is about (the project name for the index).
-    :param deps: ids of the prompts whose answers this prompt's evidence includes.
+    :param deps: ids of the prompts whose answers this prompt's evidence includes; the prompt waits for them.
     :param symbols: for analysis prompts, the qualified names of the symbols of this chunk.
     """
 
@@ -62,11 +63,13 @@ class PagePlan:
     _pages: dict[str, Page] = field(default_factory=dict, repr=False, compare=False)
     _prompts: dict[str, PromptSpec] = field(default_factory=dict, repr=False, compare=False)
     _module_pages: dict[str, Page] = field(default_factory=dict, repr=False, compare=False)
+    _symbol_pages: dict[str, Page] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._pages.update({p.id: p for p in self.pages})
         self._prompts.update({p.id: p for p in self.prompts})
-        self._module_pages.update({p.name: p for p in self.pages if p.kind != "index"})
+        self._module_pages.update({p.name: p for p in self.pages if p.kind in ("module", "package")})
+        self._symbol_pages.update({p.name: p for p in self.pages if p.kind == "symbol"})
 
     def page(self, page_id: str) -> Page:
         """The page with id ``page_id``."""
@@ -79,6 +82,10 @@ class PagePlan:
     def page_for(self, dotted: str) -> Page | None:
         """The page documenting module or package ``dotted``, if any."""
         return self._module_pages.get(dotted)
+
+    def symbol_page_for(self, qualname: str) -> Page | None:
+        """The sub-page of the class or function ``qualname``, if it has one."""
+        return self._symbol_pages.get(qualname)
 
     @property
     def index(self) -> Page:

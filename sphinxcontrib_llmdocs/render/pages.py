@@ -144,6 +144,10 @@ class _Writer:
 
 def render_page(page: Page, ctx: RenderContext) -> RenderedPage:
     """Render ``page`` to MyST markdown. Pure: the same inputs give the same text."""
+    if page.kind == "symbol":
+        from sphinxcontrib_llmdocs.render.symbol_page import render_symbol_page  # imports this module
+
+        return render_symbol_page(page, ctx)
     if page.kind == "index":
         writer = _Writer(ctx, page)
         _render_index(writer)
@@ -410,6 +414,8 @@ def _render_symbol(
         prefix = "async def" if symbol.kind == "async function" else "def"
         signature = f"{prefix} {symbol.name}{symbol.signature}"
     w.para(f"{code_span(signature)} — defined at {code_span(f'{module.relpath}:{symbol.line}')}")
+    if (sub := w.ctx.plan.symbol_page_for(symbol.qualname)) is not None:
+        w.para(f"{{doc}}`More about {symbol.name} </{sub.docname}>`")
     if analysis is not None:
         prompt_id, answer = analysis
         for key in ("overview", "details", "side_effects", "usage_patterns"):

@@ -31,6 +31,8 @@ class RetryPolicy:
     :param jitter: fraction of the backoff taken off at random, so retries of many prompts spread out.
     :param max_retry_after: a ``retry-after`` longer than this is capped (a misbehaving proxy cannot park
         the build for a day).
+    :param contract_delay: seconds before asking again after a broken answer. The service is not
+        overloaded, the answer was just wrong: there is nothing to back off from.
     """
 
     max_retries: int = 4
@@ -38,6 +40,7 @@ class RetryPolicy:
     max_delay: float = 30.0
     jitter: float = 0.25
     max_retry_after: float = 600.0
+    contract_delay: float = 0.0
 
 
 def is_transient(error: BaseException) -> bool:
@@ -69,10 +72,12 @@ def backoff_delay(retry: int, policy: RetryPolicy, random: Callable[[], float]) 
 
 def retry_delay(error: BaseException, retry: int, policy: RetryPolicy, random: Callable[[], float]) -> float:
     """Seconds to wait before the ``retry``-th retry: the service's ``retry-after`` when it gave one
-    (never less), otherwise the backoff."""
+    (never less), ``contract_delay`` after a broken answer, otherwise the backoff."""
     after = retry_after_of(error)
     if after is not None:
         return min(after, policy.max_retry_after)
+    if isinstance(error, ContractViolationError):
+        return policy.contract_delay
     return backoff_delay(retry, policy, random)
 
 

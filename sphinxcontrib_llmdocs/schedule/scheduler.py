@@ -15,6 +15,7 @@ it. Too many failed requests in a row (requests in flight together count once) s
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import random
 import signal
@@ -33,9 +34,11 @@ from sphinxcontrib_llmdocs.errors import (
     BackendError,
     CacheEntryError,
     ContractViolationError,
+    ProseContractViolationError,
     RunAbortedError,
 )
 from sphinxcontrib_llmdocs.llm.protocol import Backend, Completion, CompletionRequest, Usage
+from sphinxcontrib_llmdocs.plan.contracts import check_answer
 from sphinxcontrib_llmdocs.plan.model import PagePlan, PromptSpec
 from sphinxcontrib_llmdocs.schedule.clock import AnyioClock, Clock
 from sphinxcontrib_llmdocs.schedule.dependency_tracker import (
@@ -110,6 +113,7 @@ def parse_answer(request: CompletionRequest, completion: Completion) -> dict[str
     """Check ``completion`` against the request's output contract and return the parsed answer.
 
     :raises ContractViolationError: naming what is wrong (truncated, not JSON, schema mismatch).
+    :raises ProseContractViolationError: schema-valid, but prose holds more than paragraphs and lists.
     """
     if completion.stop_reason == "max_tokens":
         raise ContractViolationError(f"{request.prompt_id}: answer truncated at max_tokens")
@@ -122,7 +126,7 @@ def parse_answer(request: CompletionRequest, completion: Completion) -> dict[str
     except json.JSONDecodeError as exc:
         raise ContractViolationError(f"{request.prompt_id}: answer is not JSON ({exc})") from exc
     try:
-        return request.schema.model_validate(data).model_dump()
+        return check_answer(request, json.dumps(data), check_prose=completion.from_model)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "answer"
@@ -148,6 +152,7 @@ class PageGenerationScheduler:
     :param priority: overrides the critical-path order (prompt id to priority, larger first).
     :param clock: time source (the event loop's by default).
     :param rng: randomness for the retry jitter.
+    :param max_attempts: attempts per prompt, ``max_retries + 1`` (overrides ``max_retries`` when given).
     :param stop_on_sigterm: when run in the main thread, SIGTERM stops the run with
         :class:`RunAbortedError` instead of killing the process mid-request.
     """
@@ -171,6 +176,7 @@ class PageGenerationScheduler:
         clock: Clock | None = None,
         rng: random.Random | None = None,
         stop_on_sigterm: bool = False,
+        max_attempts: int | None = None,
     ) -> None:
         if max_concurrency < 1:
             raise ValueError(f"max_concurrency must be >= 1, got {max_concurrency}")
@@ -183,10 +189,10 @@ class PageGenerationScheduler:
         self.max_concurrency = max_concurrency
         self.on_progress = on_progress
         self.failure_threshold = failure_threshold
+        if max_attempts is not None:
+            max_retries = max(0, max_attempts - 1)
         base = retry_policy or RetryPolicy()
-        self.retry_policy = RetryPolicy(
-            max_retries, base.base_delay, base.max_delay, base.jitter, base.max_retry_after
-        )
+        self.retry_policy = dataclasses.replace(base, max_retries=max_retries)
         self.renderer = renderer
         self.stop_on_sigterm = stop_on_sigterm
         self.clock: Clock = clock or AnyioClock()
@@ -305,6 +311,8 @@ class PageGenerationScheduler:
             return None
         try:
             return parse_answer(request, cached), cached.model
+        except ProseContractViolationError as exc:
+            return exc.answer, cached.model  # kept after its retries; the renderer neutralises the prose
         except ContractViolationError as exc:
             self.stats.cache_warnings.append(f"cached answer rejected: {exc}")
             return None
@@ -363,6 +371,12 @@ class PageGenerationScheduler:
             self.stats.offline += 1
         try:
             answer = parse_answer(request, completion)
+        except ProseContractViolationError as exc:
+            if may_retry(exc, self._retries[prompt_id], self.retry_policy):
+                self._attempt_failed(prompt_id, exc, streak_at_send)
+                return
+            # Schema-valid, but the retries did not clean its prose: keep it; the renderer neutralises it.
+            answer = exc.answer
         except ContractViolationError as exc:
             self._attempt_failed(prompt_id, exc, streak_at_send)
             return

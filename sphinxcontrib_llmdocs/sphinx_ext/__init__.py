@@ -10,6 +10,7 @@ from sphinxcontrib_llmdocs import __version__
 from sphinxcontrib_llmdocs.sphinx_ext.config_values import register_settings, validate_config
 from sphinxcontrib_llmdocs.sphinx_ext.crossref import setup_crossrefs
 from sphinxcontrib_llmdocs.sphinx_ext.directive import LlmdocsPageDirective
+from sphinxcontrib_llmdocs.sphinx_ext.dry_run import on_builder_inited_dry_run
 from sphinxcontrib_llmdocs.sphinx_ext.events import on_build_finished, on_builder_inited
 from sphinxcontrib_llmdocs.sphinx_ext.llms_txt import write_llms_txt
 from sphinxcontrib_llmdocs.sphinx_ext.mermaid_assets import copy_mermaid_js, use_local_mermaid
@@ -28,6 +29,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("llmdocs-page", LlmdocsPageDirective)
     app.connect("config-inited", validate_config)
     app.connect("builder-inited", on_builder_inited)
+    app.connect("builder-inited", on_builder_inited_dry_run)
     app.connect("build-finished", on_build_finished)
     setup_crossrefs(app)
     app.connect("config-inited", use_local_mermaid, priority=600)  # after validate_config

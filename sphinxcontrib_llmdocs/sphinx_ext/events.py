@@ -8,6 +8,7 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
 from sphinxcontrib_llmdocs.errors import LlmdocsError
+from sphinxcontrib_llmdocs.llm.prices import default_price_table
 from sphinxcontrib_llmdocs.pipeline import Generation, generate, write_if_changed
 from sphinxcontrib_llmdocs.sphinx_ext.config_values import config_from_app
 from sphinxcontrib_llmdocs.sphinx_ext.crossref import grounding_report
@@ -32,7 +33,8 @@ def on_builder_inited(app: Sphinx) -> None:
     """Extract, plan, run the prompts and render; then write stubs and page artifacts that changed."""
     config = config_from_app(app)
     try:
-        with SphinxProgress(app) as progress:
+        prices = default_price_table().with_overrides(config.prices)
+        with SphinxProgress(app, prices=prices) as progress:
             generation = generate(
                 config,
                 project=app.config.project or "Project",

@@ -10,6 +10,7 @@ from types import TracebackType
 from sphinx.application import Sphinx
 from sphinx.util.console import color_terminal, colorize
 
+from sphinxcontrib_llmdocs.llm.prices import PriceTable
 from sphinxcontrib_llmdocs.pipeline import Generation
 from sphinxcontrib_llmdocs.schedule import RunStats, format_progress, format_summary
 from sphinxcontrib_llmdocs.sphinx_ext.warnings import LlmdocsWarning, logger, warn
@@ -28,6 +29,7 @@ class SphinxProgress:
 
     :param min_interval: seconds between two in-place updates (the scheduler may settle thousands of cached
         prompts in a moment).
+    :param prices: the price table for the cost (``llmdocs_prices`` applied); the shipped one by default.
     """
 
     def __init__(
@@ -36,9 +38,11 @@ class SphinxProgress:
         *,
         min_interval: float = 0.1,
         monotonic: Callable[[], float] = time.monotonic,
+        prices: PriceTable | None = None,
     ) -> None:
         self.single_line = app.verbosity < 1 and color_terminal()
         self.min_interval = min_interval
+        self.prices = prices
         self.monotonic = monotonic
         self.stats: RunStats | None = None
         self._lock = threading.Lock()
@@ -84,7 +88,7 @@ class SphinxProgress:
             if self._shown:
                 logger.info("\x1b[2K", nonl=True)
             if self.stats is not None:
-                logger.info(colorize("bold", "llmdocs: ") + format_summary(self.stats))
+                logger.info(colorize("bold", "llmdocs: ") + format_summary(self.stats, self.prices))
 
 
 def warn_missing_inputs(generation: Generation) -> None:

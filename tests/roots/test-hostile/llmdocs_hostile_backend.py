@@ -31,6 +31,7 @@ ANSWERS = {
         "symbols": [
             {
                 "name": "hostile.widgets.Widget",
+                "kind": "class",
                 "overview": "<style>body { display: none }</style>A `Widget` spins.",
                 "details": "## Details\n\n(injected-target)=\n\n| a | b |\n|---|---|\n| 1 | 2 |",
                 "side_effects": "![pixel](https://evil.example/track.png)",
@@ -38,6 +39,7 @@ ANSWERS = {
             },
             {
                 "name": "hostile.widgets.make_widget",
+                "kind": "function",
                 "overview": "Makes a `Widget`; <img src=x onerror=alert('img')>.",
                 "details": "",
                 "side_effects": "",
