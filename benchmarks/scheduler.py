@@ -35,7 +35,7 @@ from sphinxcontrib_llmdocs.config import LlmdocsConfig
 from sphinxcontrib_llmdocs.extract import extract_project
 from sphinxcontrib_llmdocs.llm.offline import write_offline_answer
 from sphinxcontrib_llmdocs.llm.protocol import Completion, CompletionRequest, Usage
-from sphinxcontrib_llmdocs.plan import PagePlan, build_request, plan_project
+from sphinxcontrib_llmdocs.plan import EvidenceBuilder, PagePlan, plan_project
 from sphinxcontrib_llmdocs.plan.model import PromptSpec
 from sphinxcontrib_llmdocs.schedule import PageGenerationScheduler, parse_answer
 
@@ -77,7 +77,12 @@ class SimulatedBackend:
         return mean * noise
 
     async def complete(self, request: CompletionRequest) -> Completion:
-        text = json.dumps(write_offline_answer(request), ensure_ascii=False, sort_keys=True)
+        answer = write_offline_answer(request)
+        if isinstance(answer.get("symbols"), list):
+            # The offline writer repeats @overload-ed functions; a model answers each name once.
+            unique = {str(item.get("name")): item for item in answer["symbols"]}
+            answer["symbols"] = list(unique.values())
+        text = json.dumps(answer, ensure_ascii=False, sort_keys=True)
         duration = self.latency(request, text)
         self.durations[request.prompt_id] = duration
         self.in_flight += 1
@@ -87,7 +92,9 @@ class SimulatedBackend:
         finally:
             self.in_flight -= 1
         usage = Usage(int((len(request.system) + len(request.user)) / 4), len(text) // 4)
-        return Completion(text=text, model=request.model, usage=usage)
+        # Docstring-derived prose may hold markup no model would write back; ``from_model=False`` skips the
+        # prose contract, so no prompt is retried for it: this measures order, not prose.
+        return Completion(text=text, model=request.model, usage=usage, from_model=False)
 
     async def aclose(self) -> None:
         pass
@@ -177,8 +184,7 @@ def main() -> int:
     config = LlmdocsConfig(packages=(root,))
     plan = plan_project(facts, config, args.package)
 
-    def builder(spec: PromptSpec, answers: Mapping[str, Mapping[str, object]]) -> CompletionRequest:
-        return build_request(spec, facts, plan, answers)
+    builder = EvidenceBuilder(facts, plan)  # what the pipeline uses: one symbol index for every request
 
     print(
         f"{args.package}: {len(facts.modules)} modules, {len(plan.prompts)} prompts, "
