@@ -74,9 +74,10 @@ def generate(
 ) -> Generation:
     """Extract, plan, run every prompt (or serve it from the cache) and render every page.
 
-    :param state_dir: where the response cache lives (the Sphinx doctree directory's ``llmdocs`` folder).
+    :param state_dir: where the response cache and the parsed-module cache (``facts/``) live (the Sphinx
+        doctree directory's ``llmdocs`` folder).
     """
-    facts = extract_project(config.packages, config.exclude)
+    facts = extract_project(config.packages, config.exclude, cache_dir=state_dir / "facts")
     plan = plan_project(facts, config, project)
     choice = dry_run_backend() if config.dry_run else choose_backend(config, state_dir=state_dir)
     cache = ResponseCache(state_dir / "cache", config.cache_dir)

@@ -23,7 +23,7 @@ def test_a_large_class_gets_a_page_linked_from_its_module(project, build):
     for member in (
         "add(self, product: Product)",
         "get(self, sku: str)",
-        "price(self, sku: str, quantity: int=1)",
+        "price(self, sku: str, quantity: int = 1)",  # signatures as written, PEP 8 spacing
     ):
         assert " ".join(member.split()) in text.replace("( ", "("), member
     assert "Members" in text and "Used By" in text and "Key Members" in text

@@ -24,15 +24,27 @@ def _resolve_one(item: RawImport, known: Set[str]) -> Iterator[ImportFacts]:
         submodules = [n for n in item.names if f"{item.target}.{n}" in known]
         for name in submodules:
             yield ImportFacts(
-                f"{item.target}.{name}", (name,), item.line, f"{item.target}.{name}", item.type_only
+                f"{item.target}.{name}",
+                (name,),
+                item.line,
+                f"{item.target}.{name}",
+                item.type_only,
+                item.deferred,
             )
         rest = tuple(n for n in item.names if n not in submodules)
         if rest or not submodules:
             yield ImportFacts(
-                item.target, rest, item.line, _longest_known(item.target, known), item.type_only
+                item.target,
+                rest,
+                item.line,
+                _longest_known(item.target, known),
+                item.type_only,
+                item.deferred,
             )
         return
-    yield ImportFacts(item.target, (), item.line, _longest_known(item.target, known), item.type_only)
+    yield ImportFacts(
+        item.target, (), item.line, _longest_known(item.target, known), item.type_only, item.deferred
+    )
 
 
 def _longest_known(target: str, known: Set[str]) -> str | None:

@@ -76,7 +76,7 @@ def plan_project(facts: ProjectFacts, config: LlmdocsConfig, project: str = "Pro
         )
 
     chunks = _analysis_chunks(facts, components, featured, index, config.evidence_tokens)
-    chunk_deps = _chunk_dependencies(chunks, index)
+    chunk_deps, chunk_rank = _chunk_dependencies(chunks, index)
 
     pages: list[Page] = []
     prompts: list[PromptSpec] = []
@@ -84,8 +84,10 @@ def plan_project(facts: ProjectFacts, config: LlmdocsConfig, project: str = "Pro
         for name in comp:
             module = modules[name]
             pid = _page_id(module)
-            analysis_ids = [c.id for c in chunks if c.module == name]
-            for chunk in (c for c in chunks if c.module == name):
+            # A module's analyses in dependency order (a class's own chunk may use the module's others).
+            own = sorted((c for c in chunks if c.module == name), key=lambda c: chunk_rank[c.id])
+            analysis_ids = [c.id for c in own]
+            for chunk in own:
                 prompts.append(
                     PromptSpec(
                         chunk.id,
@@ -273,8 +275,11 @@ def _symbol_order(module: ModuleFacts, index: SymbolIndex) -> list[SymbolFacts]:
     return ordered
 
 
-def _chunk_dependencies(chunks: list[_Chunk], index: SymbolIndex) -> dict[str, tuple[str, ...]]:
-    """For each chunk, the earlier chunks whose symbols it uses; cycles broken by prompt id."""
+def _chunk_dependencies(
+    chunks: list[_Chunk], index: SymbolIndex
+) -> tuple[dict[str, tuple[str, ...]], dict[str, int]]:
+    """For each chunk, the earlier chunks whose symbols it uses (cycles broken by prompt id); and each
+    chunk's place in that order."""
     chunk_of = {q: c.id for c in chunks for q in c.symbols}
     uses: dict[str, list[str]] = {}
     for chunk in chunks:
@@ -288,7 +293,8 @@ def _chunk_dependencies(chunks: list[_Chunk], index: SymbolIndex) -> dict[str, t
         uses[chunk.id] = list(dict.fromkeys(targets))
     order = [cid for comp in condensation_order(uses) for cid in comp]
     rank = {cid: i for i, cid in enumerate(order)}
-    return {cid: tuple(d for d in targets if rank[d] < rank[cid]) for cid, targets in uses.items()}
+    deps = {cid: tuple(d for d in targets if rank[d] < rank[cid]) for cid, targets in uses.items()}
+    return deps, rank
 
 
 class _DocnameRegistry:

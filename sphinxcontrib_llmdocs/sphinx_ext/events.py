@@ -48,7 +48,7 @@ def on_builder_inited(app: Sphinx) -> None:
     for diagnostic in generation.facts.diagnostics:
         warn(
             LlmdocsWarning.source,
-            f"{diagnostic.message}; the module is left out",
+            f"{diagnostic.message}; the module is left out" if diagnostic.left_out else diagnostic.message,
             location=f"{diagnostic.path}:{diagnostic.line}",
         )
     for message in generation.result.stats.cache_warnings:

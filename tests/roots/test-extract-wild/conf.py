@@ -1,0 +1,4 @@
+project = "wild"
+extensions = ["sphinxcontrib_llmdocs"]
+llmdocs_packages = ["src/wild"]
+exclude_patterns = ["_build"]

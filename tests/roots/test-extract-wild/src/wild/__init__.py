@@ -1,0 +1,1 @@
+"""Code found in the wild."""

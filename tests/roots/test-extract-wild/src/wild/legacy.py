@@ -1,0 +1,3 @@
+"""Legacy."""
+
+NAME = "café"
