@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sphinxcontrib_llmdocs.errors import InvalidConfigError
 
-__all__ = ["BACKEND_NAMES", "SETTINGS", "LlmdocsConfig", "Setting"]
+__all__ = ["BACKEND_NAMES", "RATE_LIMIT_KEYS", "SETTINGS", "LlmdocsConfig", "Setting"]
 
 #: Backends selectable by name; ``"module:attribute"`` names a custom backend factory instead.
 BACKEND_NAMES = ("auto", "anthropic", "anthropic-batch", "offline", "cache-only")
@@ -157,6 +157,29 @@ SETTINGS: tuple[Setting, ...] = (
         "package.",
     ),
     Setting(
+        "llmdocs_rate_limits",
+        {},
+        (dict,),
+        "Your API rate limits, any of ``requests_per_minute``, ``input_tokens_per_minute``, "
+        "``output_tokens_per_minute``; no minute ever exceeds them. The scheduler also follows the limits "
+        "and ``retry-after`` the API reports.",
+    ),
+    Setting(
+        "llmdocs_max_retries",
+        4,
+        (int,),
+        "Retries per prompt for transient errors (rate limit, overload, server error, timeout, malformed or "
+        "truncated answer), with exponential backoff and jitter (a broken answer is asked again at once); "
+        "then the prompt fails and its page renders with what it has.",
+    ),
+    Setting(
+        "llmdocs_failure_threshold",
+        10,
+        (int,),
+        "Failed requests in a row that stop the run with one error (requests in flight together count "
+        "once); answers already received stay cached.",
+    ),
+    Setting(
         "llmdocs_fail_on_cache_miss",
         False,
         (bool,),
@@ -164,6 +187,9 @@ SETTINGS: tuple[Setting, ...] = (
         "cache (instead of a ``llmdocs.cache_miss`` warning and a page marked as not yet generated).",
     ),
 )
+
+#: Keys ``llmdocs_rate_limits`` accepts.
+RATE_LIMIT_KEYS = ("requests_per_minute", "input_tokens_per_minute", "output_tokens_per_minute")
 
 
 @dataclass(frozen=True)
@@ -191,6 +217,9 @@ class LlmdocsConfig:
     symbol_page_min_users: int = 6
     dry_run: bool = False
     prices: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    rate_limits: Mapping[str, int] = field(default_factory=dict)
+    max_retries: int = 4
+    failure_threshold: int = 10
     fail_on_cache_miss: bool = False
     environ: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
@@ -278,6 +307,13 @@ class LlmdocsConfig:
         if dry_run not in (True, False, 0, 1):
             problems.append(f"llmdocs_dry_run: expected True or False, got {dry_run!r}")
         prices = _check_prices(get["llmdocs_prices"], problems)
+        rate_limits = _check_rate_limits(get["llmdocs_rate_limits"], problems)
+        max_retries = get["llmdocs_max_retries"]
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            problems.append(f"llmdocs_max_retries: expected a whole number >= 0, got {max_retries!r}")
+        threshold = get["llmdocs_failure_threshold"]
+        if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
+            problems.append(f"llmdocs_failure_threshold: expected a whole number >= 1, got {threshold!r}")
 
         if problems:
             raise InvalidConfigError(problems)
@@ -300,6 +336,9 @@ class LlmdocsConfig:
             symbol_page_min_users=int(get["llmdocs_symbol_page_min_users"]),  # type: ignore[call-overload]
             dry_run=bool(dry_run),
             prices=prices,
+            rate_limits=rate_limits,
+            max_retries=int(max_retries),  # type: ignore[call-overload]
+            failure_threshold=int(threshold),  # type: ignore[call-overload]
             fail_on_cache_miss=bool(fail_on_cache_miss),
             environ=dict(os.environ if environ is None else environ),
         )
@@ -323,6 +362,29 @@ def _check_mermaid_js(value: object, confdir: Path, problems: list[str]) -> Path
         )
         return None
     return path
+
+
+def _check_rate_limits(value: object, problems: list[str]) -> dict[str, int]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        problems.append(
+            f"llmdocs_rate_limits: expected a dict such as {{'requests_per_minute': 50}}, got {value!r}"
+        )
+        return {}
+    limits: dict[str, int] = {}
+    for key, limit in value.items():
+        if key not in RATE_LIMIT_KEYS:
+            problems.append(
+                f"llmdocs_rate_limits: unknown key {key!r}; expected one of {', '.join(RATE_LIMIT_KEYS)}"
+            )
+        elif limit is None:
+            continue
+        elif isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            problems.append(f"llmdocs_rate_limits: {key} must be a whole number >= 1 or None, got {limit!r}")
+        else:
+            limits[key] = limit
+    return limits
 
 
 def _check_packages(value: object, confdir: Path, problems: list[str]) -> tuple[Path, ...]:

@@ -5,12 +5,12 @@ The Sphinx adapter and the command line both call it.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import anyio
+import anyio.from_thread
 
 from sphinxcontrib_llmdocs.cache.store import ResponseCache
 from sphinxcontrib_llmdocs.config import LlmdocsConfig
@@ -19,8 +19,16 @@ from sphinxcontrib_llmdocs.extract import ProjectFacts, extract_project
 from sphinxcontrib_llmdocs.llm import BackendChoice, CompletionRequest, choose_backend
 from sphinxcontrib_llmdocs.plan import EvidenceBuilder, PagePlan, PromptSpec, plan_project
 from sphinxcontrib_llmdocs.plan.estimate import dry_run_backend
+from sphinxcontrib_llmdocs.plan.model import Page
 from sphinxcontrib_llmdocs.render import RenderContext, RenderedPage, render_page
-from sphinxcontrib_llmdocs.schedule import PageGenerationScheduler, RunResult, RunStats
+from sphinxcontrib_llmdocs.schedule import (
+    PageGenerationScheduler,
+    PageRenderer,
+    RateLimits,
+    RunResult,
+    RunStats,
+    RunView,
+)
 
 __all__ = ["Generation", "generate", "run_async", "write_if_changed"]
 
@@ -44,7 +52,7 @@ def run_async(func: Callable[[], object]) -> object:
     """Run an async callable to completion from synchronous code.
 
     ``anyio.run`` in this thread; when an event loop already runs here (a build started from a notebook),
-    on a worker thread instead.
+    on a worker thread's loop instead, and an interrupt here (Ctrl-C) cancels the run over there.
     """
     try:
         import asyncio
@@ -52,20 +60,13 @@ def run_async(func: Callable[[], object]) -> object:
         asyncio.get_running_loop()
     except RuntimeError:
         return anyio.run(func)  # type: ignore[arg-type]
-    box: dict[str, object] = {}
-
-    def target() -> None:
+    with anyio.from_thread.start_blocking_portal() as portal:
+        future = portal.start_task_soon(func)
         try:
-            box["value"] = anyio.run(func)  # type: ignore[arg-type]
-        except BaseException as exc:
-            box["error"] = exc
-
-    thread = threading.Thread(target=target, name="llmdocs-scheduler")
-    thread.start()
-    thread.join()
-    if "error" in box:
-        raise box["error"]  # type: ignore[misc]
-    return box.get("value")
+            return future.result()
+        except BaseException:
+            future.cancel()
+            raise
 
 
 def generate(
@@ -93,6 +94,15 @@ def generate(
         requests[spec.id] = request
         return request
 
+    contexts: list[RenderContext] = []
+
+    def render_ready(page: Page, view: RunView) -> RenderedPage:
+        # One context for the whole run (its symbol index is built once); its mappings are live views.
+        if not contexts:
+            contexts.append(RenderContext(facts, plan, view.answers, view.failures, view.models))
+        return render_page(page, contexts[0])
+
+    renderer = PageRenderer(render_ready)
     scheduler = PageGenerationScheduler(
         plan,
         choice.backend,
@@ -101,6 +111,11 @@ def generate(
         # A batching backend wants every ready prompt at once (one batch per wave), not a few at a time.
         max_concurrency=getattr(choice.backend, "preferred_concurrency", None) or config.max_concurrency,
         on_progress=on_progress,
+        rate_limits=RateLimits.from_mapping(config.rate_limits),
+        max_retries=config.max_retries,
+        failure_threshold=config.failure_threshold,
+        renderer=renderer,
+        stop_on_sigterm=True,
     )
     try:
         result = run_async(scheduler.run)
@@ -109,7 +124,8 @@ def generate(
         raise _first_llmdocs_error(group) from None
     assert isinstance(result, RunResult)
     ctx = RenderContext(facts, plan, result.answers, result.failures, result.models)
-    pages = tuple(render_page(page, ctx) for page in plan.pages)
+    # Every page was rendered the moment it was ready; the fallback only guards a page without prompts.
+    pages = tuple(renderer.rendered.get(page.id) or render_page(page, ctx) for page in plan.pages)
     return Generation(facts, plan, choice, result, pages, cache, requests)
 
 

@@ -155,7 +155,7 @@ def test_transient_fault_is_retried_and_the_build_succeeds(project, build, loopb
 
 def test_persistent_rate_limit_fails_the_prompt_with_the_api_message(project, build, loopback):
     loopback.fail_next(Fault.rate_limit, times=50, match=CART_PAGE)
-    app = build(project("basic"), llmdocs_backend="anthropic")
+    app = build(project("basic"), llmdocs_backend="anthropic", llmdocs_max_retries=2)
     report = report_of(app)
     assert report["prompts"]["failed"] == 1
     assert "429 rate_limit_error" in report["failures"]["module:shop.cart"]
@@ -174,7 +174,7 @@ def test_max_tokens_is_retried_once_with_a_larger_limit(project, build, loopback
 
 def test_max_tokens_twice_fails_the_prompt(project, build, loopback):
     loopback.fail_next(Fault.max_tokens, times=50, match=CART_PAGE)
-    app = build(project("basic"), llmdocs_backend="anthropic")
+    app = build(project("basic"), llmdocs_backend="anthropic", llmdocs_max_retries=1)
     report = report_of(app)
     assert "truncated at max_tokens" in report["failures"]["module:shop.cart"]
     assert "[llmdocs.prompt_failed]" in warnings_of(app)

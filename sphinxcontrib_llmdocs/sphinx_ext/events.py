@@ -8,12 +8,14 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
 from sphinxcontrib_llmdocs.errors import LlmdocsError
+from sphinxcontrib_llmdocs.llm.prices import default_price_table
 from sphinxcontrib_llmdocs.pipeline import Generation, generate, write_if_changed
 from sphinxcontrib_llmdocs.sphinx_ext.cache_miss import mark_not_generated
 from sphinxcontrib_llmdocs.sphinx_ext.config_values import config_from_app
 from sphinxcontrib_llmdocs.sphinx_ext.crossref import grounding_report
 from sphinxcontrib_llmdocs.sphinx_ext.env import artifact_path, state_dir
 from sphinxcontrib_llmdocs.sphinx_ext.noop import unchanged_build
+from sphinxcontrib_llmdocs.sphinx_ext.progress import SphinxProgress, warn_missing_inputs
 from sphinxcontrib_llmdocs.sphinx_ext.report import write_report
 from sphinxcontrib_llmdocs.sphinx_ext.stubs import write_stubs
 from sphinxcontrib_llmdocs.sphinx_ext.warnings import LlmdocsWarning, logger, warn
@@ -42,7 +44,14 @@ def on_builder_inited(app: Sphinx) -> None:
     """Extract, plan, run the prompts and render; then write stubs and page artifacts that changed."""
     config = config_from_app(app)
     try:
-        generation = generate(config, project=app.config.project or "Project", state_dir=state_dir(app))
+        prices = default_price_table().with_overrides(config.prices)
+        with SphinxProgress(app, prices=prices) as progress:
+            generation = generate(
+                config,
+                project=app.config.project or "Project",
+                state_dir=state_dir(app),
+                on_progress=progress,
+            )
     except LlmdocsError as exc:
         raise ExtensionError(f"sphinxcontrib-llmdocs: {exc}", modname="sphinxcontrib_llmdocs") from exc
     setattr(app, _GENERATION_KEY, generation)
@@ -55,6 +64,7 @@ def on_builder_inited(app: Sphinx) -> None:
         )
     for message in generation.result.stats.cache_warnings:
         warn(LlmdocsWarning.cache, message)
+    warn_missing_inputs(generation)
     for rendered in generation.pages:
         for problem in rendered.problems:
             subtype = LlmdocsWarning.prompt_failed if " failed: " in problem else LlmdocsWarning.unsafe_output

@@ -196,8 +196,15 @@ def check_unchanged(app: Sphinx) -> None:
         and isinstance(state.get("report"), dict)
         and isinstance(state.get("warnings"), list)
     ):
-        setattr(app, _UNCHANGED_KEY, UnchangedBuild(state["fingerprints"], noop_report(state["report"])))
-        logger.info("llmdocs: nothing changed since the last build: no prompt to run, no page to write")
+        report = noop_report(state["report"])
+        setattr(app, _UNCHANGED_KEY, UnchangedBuild(state["fingerprints"], report))
+        hits, offline = report["prompts"].get("cache_hits", 0), report["prompts"].get("offline", 0)
+        # The shape of schedule.summary.format_summary (not imported: it would load the scheduler).
+        logger.info(
+            "llmdocs: nothing changed since the last build: "
+            f"0 prompts sent, {hits} from cache, {offline} offline; "
+            "tokens 0 in / 0 out; cost $0.00; 0 failed, 0 retries; no page written"
+        )
         _replay(state["warnings"])
         return
     capture = _WarningCapture()
