@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sphinxcontrib_llmdocs import __version__
+from sphinxcontrib_llmdocs.cache.commands import DocsSetup, load_docs, prune_stores, store_stats
 from sphinxcontrib_llmdocs.cache.store import ResponseCache
 from sphinxcontrib_llmdocs.config import LlmdocsConfig
 from sphinxcontrib_llmdocs.errors import LlmdocsError
@@ -178,7 +179,89 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: the first of DOCS_DIR/_build/doctrees, _build/html/.doctrees, _build/.doctrees)",
     )
     estimate.set_defaults(func=_estimate)
+    _add_cache_commands(commands)
     return parser
+
+
+# --- cache stats | cache prune -------------------------------------------------------------------------
+
+
+def _add_cache_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    cache = commands.add_parser("cache", help="show or prune the answer stores of a docs folder")
+    actions = cache.add_subparsers(dest="cache_command", required=True)
+    for name, help_text, func in (
+        ("stats", "entries, size, and counts by prompt kind and model of each store", _cache_stats),
+        ("prune", "remove entries the current plan no longer references", _cache_prune),
+    ):
+        action = actions.add_parser(name, help=help_text)
+        action.add_argument("docs_dir", metavar="DOCS_DIR", help="the folder holding conf.py")
+        action.add_argument(
+            "--doctree-dir",
+            help="Sphinx's doctree folder (default: _build/doctrees or _build/<builder>/.doctrees)",
+        )
+        action.add_argument("--json", action="store_true", help="print JSON instead of text")
+        if name == "prune":
+            action.add_argument("--dry-run", action="store_true", help="only list what would be removed")
+        action.set_defaults(func=func)
+
+
+def _load_docs(args: argparse.Namespace, command: str) -> DocsSetup | None:
+    try:
+        return load_docs(Path(args.docs_dir), Path(args.doctree_dir) if args.doctree_dir else None)
+    except LlmdocsError as exc:
+        print(f"llmdocs cache {command}: {exc}", file=sys.stderr)
+        return None
+
+
+def _cache_stats(args: argparse.Namespace) -> int:
+    setup = _load_docs(args, "stats")
+    if setup is None:
+        return 2
+    if not setup.stores:
+        print(
+            f"llmdocs cache stats: no answer store found for {args.docs_dir}; build the docs first "
+            "or pass --doctree-dir",
+            file=sys.stderr,
+        )
+        return 1
+    stats = [store_stats(root) for root in setup.stores]
+    if args.json:
+        json.dump({"stores": [s.as_json() for s in stats]}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    for s in stats:
+        committed = " (committed, llmdocs_cache_dir)" if s.root == setup.config.cache_dir else ""
+        print(f"{s.root}{committed}: {s.entries} entries, {s.size} bytes, {s.invalid} unreadable")
+        for label, counts in (("kind", s.by_kind), ("model", s.by_model)):
+            for key, count in sorted(counts.items()):
+                print(f"    {label} {key}: {count}")
+    return 0
+
+
+def _cache_prune(args: argparse.Namespace) -> int:
+    setup = _load_docs(args, "prune")
+    if setup is None:
+        return 2
+    result = prune_stores(setup, dry_run=args.dry_run)
+    verb = "would remove" if args.dry_run else "removed"
+    if args.json:
+        data = {
+            "dry_run": args.dry_run,
+            "removed": [str(e.path) for e in result.removed],
+            "removed_bytes": result.removed_bytes,
+            "temporary_files": [str(p) for p in result.temporary],
+            "kept": result.kept,
+        }
+        json.dump(data, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    for entry in result.removed:
+        print(f"{verb} {entry.path} ({entry.kind}, {entry.model}{'' if entry.valid else ', unreadable'})")
+    print(
+        f"{verb} {len(result.removed)} entries ({result.removed_bytes} bytes) and "
+        f"{len(result.temporary)} temporary files; kept {result.kept}"
+    )
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -179,6 +179,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Failed requests in a row that stop the run with one error (requests in flight together count "
         "once); answers already received stay cached.",
     ),
+    Setting(
+        "llmdocs_fail_on_cache_miss",
+        False,
+        (bool,),
+        "With the ``cache-only`` backend, stop the build with an error when a prompt's answer is not in the "
+        "cache (instead of a ``llmdocs.cache_miss`` warning and a page marked as not yet generated).",
+    ),
 )
 
 #: Keys ``llmdocs_rate_limits`` accepts.
@@ -213,6 +220,7 @@ class LlmdocsConfig:
     rate_limits: Mapping[str, int] = field(default_factory=dict)
     max_retries: int = 4
     failure_threshold: int = 10
+    fail_on_cache_miss: bool = False
     environ: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -274,6 +282,9 @@ class LlmdocsConfig:
         language = get["llmdocs_language"] or sphinx_language or "en"
         if not isinstance(language, str):
             problems.append(f"llmdocs_language: expected a language code such as 'en', got {language!r}")
+        fail_on_cache_miss = get["llmdocs_fail_on_cache_miss"]
+        if not isinstance(fail_on_cache_miss, bool):
+            problems.append(f"llmdocs_fail_on_cache_miss: expected True or False, got {fail_on_cache_miss!r}")
 
         timeout = get["llmdocs_timeout"]
         if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 3600:
@@ -328,6 +339,7 @@ class LlmdocsConfig:
             rate_limits=rate_limits,
             max_retries=int(max_retries),  # type: ignore[call-overload]
             failure_threshold=int(threshold),  # type: ignore[call-overload]
+            fail_on_cache_miss=bool(fail_on_cache_miss),
             environ=dict(os.environ if environ is None else environ),
         )
 

@@ -5,8 +5,8 @@ The Sphinx adapter and the command line both call it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import anyio
@@ -16,8 +16,8 @@ from sphinxcontrib_llmdocs.cache.store import ResponseCache
 from sphinxcontrib_llmdocs.config import LlmdocsConfig
 from sphinxcontrib_llmdocs.errors import LlmdocsError
 from sphinxcontrib_llmdocs.extract import ProjectFacts, extract_project
-from sphinxcontrib_llmdocs.llm import BackendChoice, choose_backend
-from sphinxcontrib_llmdocs.plan import EvidenceBuilder, PagePlan, plan_project
+from sphinxcontrib_llmdocs.llm import BackendChoice, CompletionRequest, choose_backend
+from sphinxcontrib_llmdocs.plan import EvidenceBuilder, PagePlan, PromptSpec, plan_project
 from sphinxcontrib_llmdocs.plan.estimate import dry_run_backend
 from sphinxcontrib_llmdocs.plan.model import Page
 from sphinxcontrib_llmdocs.render import RenderContext, RenderedPage, render_page
@@ -42,6 +42,10 @@ class Generation:
     backend: BackendChoice
     result: RunResult
     pages: tuple[RenderedPage, ...]
+    #: The store the run read and wrote, with its record of what this run stored (for the run report).
+    cache: ResponseCache | None = None
+    #: The request of every prompt as the scheduler built it, by prompt id.
+    requests: Mapping[str, CompletionRequest] = field(default_factory=dict)
 
 
 def run_async(func: Callable[[], object]) -> object:
@@ -81,6 +85,14 @@ def generate(
     plan = plan_project(facts, config, project)
     choice = dry_run_backend() if config.dry_run else choose_backend(config, state_dir=state_dir)
     cache = ResponseCache(state_dir / "cache", config.cache_dir)
+    evidence = EvidenceBuilder(facts, plan, language=config.language, evidence_tokens=config.evidence_tokens)
+    requests: dict[str, CompletionRequest] = {}
+
+    def request_for(spec: PromptSpec, answers: Mapping[str, Mapping[str, object]]) -> CompletionRequest:
+        # Recorded for the run report: which prompts ran again, and why (sphinx_ext/incremental.py).
+        request = evidence(spec, answers)
+        requests[spec.id] = request
+        return request
 
     contexts: list[RenderContext] = []
 
@@ -95,7 +107,7 @@ def generate(
         plan,
         choice.backend,
         cache,
-        EvidenceBuilder(facts, plan, language=config.language, evidence_tokens=config.evidence_tokens),
+        request_for,
         # A batching backend wants every ready prompt at once (one batch per wave), not a few at a time.
         max_concurrency=getattr(choice.backend, "preferred_concurrency", None) or config.max_concurrency,
         on_progress=on_progress,
@@ -114,7 +126,7 @@ def generate(
     ctx = RenderContext(facts, plan, result.answers, result.failures, result.models)
     # Every page was rendered the moment it was ready; the fallback only guards a page without prompts.
     pages = tuple(renderer.rendered.get(page.id) or render_page(page, ctx) for page in plan.pages)
-    return Generation(facts, plan, choice, result, pages)
+    return Generation(facts, plan, choice, result, pages, cache, requests)
 
 
 def _first_llmdocs_error(group: BaseExceptionGroup[BaseException]) -> BaseException:

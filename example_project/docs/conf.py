@@ -8,6 +8,9 @@ extensions = ["sphinxcontrib_llmdocs"]
 
 # The package to document, relative to this folder.
 llmdocs_packages = ["../src/recipebox"]
+# Model answers are also written here (commit this folder): Read the Docs builds, which have no API key,
+# serve the pages from it.
+llmdocs_cache_dir = "llmdocs-cache"
 
 exclude_patterns = ["_build"]
 html_theme = "alabaster"

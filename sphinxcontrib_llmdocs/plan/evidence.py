@@ -98,6 +98,7 @@ def summary_of(answer: Mapping[str, object] | None) -> str | None:
     return None
 
 
+@cache  # a JSON schema costs about a millisecond to generate; every prompt of a build shows one
 def prompt_schema(schema: type[BaseModel]) -> str:
     """The JSON schema of ``schema`` as the prompt shows it: the structure only, compact.
 

@@ -92,6 +92,8 @@ class RunStats:
     rate_limit_wait: float = 0.0
     #: Seconds from the start of the run to its end (on the scheduler's clock).
     wall_time: float = 0.0
+    #: Prompts answered by a stand-in (a ``cache-only`` miss): their pages say they are not generated yet.
+    placeholders: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -369,6 +371,8 @@ class PageGenerationScheduler:
             by_model[completion.model] = by_model.get(completion.model, Usage()) + completion.usage
         else:
             self.stats.offline += 1
+        if completion.placeholder:
+            self.stats.placeholders.append(request.prompt_id)
         try:
             answer = parse_answer(request, completion)
         except ProseContractViolationError as exc:

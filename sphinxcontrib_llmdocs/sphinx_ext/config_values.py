@@ -24,7 +24,10 @@ def register_settings(app: Sphinx) -> None:
         app.add_config_value(
             setting.name,
             setting.default,
-            "env",
+            # Not "env": a changed setting must not re-read every document. The generated pages track
+            # what they depend on themselves (stubs, page artifacts, and the fingerprints checked at
+            # env-get-outdated), so only the pages a change affects are read again.
+            "",
             types=frozenset(setting.types),
             description=setting.description,
         )

@@ -10,9 +10,11 @@ from sphinx.errors import ExtensionError
 from sphinxcontrib_llmdocs.errors import LlmdocsError
 from sphinxcontrib_llmdocs.llm.prices import default_price_table
 from sphinxcontrib_llmdocs.pipeline import Generation, generate, write_if_changed
+from sphinxcontrib_llmdocs.sphinx_ext.cache_miss import mark_not_generated
 from sphinxcontrib_llmdocs.sphinx_ext.config_values import config_from_app
 from sphinxcontrib_llmdocs.sphinx_ext.crossref import grounding_report
 from sphinxcontrib_llmdocs.sphinx_ext.env import artifact_path, state_dir
+from sphinxcontrib_llmdocs.sphinx_ext.noop import unchanged_build
 from sphinxcontrib_llmdocs.sphinx_ext.progress import SphinxProgress, warn_missing_inputs
 from sphinxcontrib_llmdocs.sphinx_ext.report import write_report
 from sphinxcontrib_llmdocs.sphinx_ext.stubs import write_stubs
@@ -26,6 +28,15 @@ _GENERATION_KEY = "_llmdocs_generation"
 def generation_of(app: Sphinx) -> Generation | None:
     """What ``builder-inited`` generated in this process, if it ran."""
     generation = getattr(app, _GENERATION_KEY, None)
+    if generation is None and unchanged_build(app) is not None:
+        # Generation was skipped because nothing changed (noop.py), yet something needs its result (the
+        # cross-references of a page being written again): compute it now; every answer is in the cache.
+        config = config_from_app(app)
+        try:
+            generation = generate(config, project=app.config.project or "Project", state_dir=state_dir(app))
+        except LlmdocsError as exc:
+            raise ExtensionError(f"sphinxcontrib-llmdocs: {exc}", modname="sphinxcontrib_llmdocs") from exc
+        setattr(app, _GENERATION_KEY, generation)
     return generation if isinstance(generation, Generation) else None
 
 
@@ -58,7 +69,8 @@ def on_builder_inited(app: Sphinx) -> None:
         for problem in rendered.problems:
             subtype = LlmdocsWarning.prompt_failed if " failed: " in problem else LlmdocsWarning.unsafe_output
             warn(subtype, problem, location=(rendered.page.docname, None))
-        write_if_changed(artifact_path(app.doctreedir, rendered.page.docname), rendered.markdown)
+        markdown = mark_not_generated(rendered, generation.result.stats.placeholders)
+        write_if_changed(artifact_path(app.doctreedir, rendered.page.docname), markdown)
 
     suffix = ".rst" if ".rst" in app.config.source_suffix else ".md"
     written, removed = write_stubs(
@@ -75,6 +87,8 @@ def on_builder_inited(app: Sphinx) -> None:
 
 def on_build_finished(app: Sphinx, exception: BaseException | None) -> None:
     """Write the run report (JSON) into the output directory."""
+    from sphinxcontrib_llmdocs.sphinx_ext.incremental import rebuild_record
+
     generation = generation_of(app)
     if exception is None and generation is not None:
-        write_report(Path(app.outdir), generation, grounding_report(app))
+        write_report(Path(app.outdir), generation, grounding_report(app), rebuild_record(app))

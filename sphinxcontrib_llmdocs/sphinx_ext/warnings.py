@@ -27,6 +27,8 @@ class LlmdocsWarning(Enum):
     """A cache entry was unreadable or corrupt and was regenerated."""
     page = "page"
     """A generated page could not be rendered."""
+    cache_miss = "cache_miss"
+    """The ``cache-only`` backend found no answer for a prompt; the page shows offline text and says so."""
 
 
 def warn(
