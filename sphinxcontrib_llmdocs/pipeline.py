@@ -16,6 +16,7 @@ from sphinxcontrib_llmdocs.cache.store import ResponseCache
 from sphinxcontrib_llmdocs.config import LlmdocsConfig
 from sphinxcontrib_llmdocs.errors import LlmdocsError
 from sphinxcontrib_llmdocs.extract import ProjectFacts, extract_project
+from sphinxcontrib_llmdocs.files import write_if_changed
 from sphinxcontrib_llmdocs.llm import BackendChoice, CompletionRequest, choose_backend
 from sphinxcontrib_llmdocs.plan import EvidenceBuilder, PagePlan, PromptSpec, plan_project
 from sphinxcontrib_llmdocs.plan.estimate import dry_run_backend
@@ -139,20 +140,3 @@ def _first_llmdocs_error(group: BaseExceptionGroup[BaseException]) -> BaseExcept
             if inner is not exc:
                 return inner
     return group
-
-
-def write_if_changed(path: Path, text: str) -> bool:
-    """Write ``text`` to ``path`` unless it already holds exactly that; return whether it wrote.
-
-    Unchanged files keep their modification time, so Sphinx (and sphinx-autobuild) see no change.
-    """
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return False
-    except (FileNotFoundError, UnicodeDecodeError):
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    return True

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from sphinxcontrib_llmdocs.cache.store import cache_key
+from sphinxcontrib_llmdocs.files import write_if_changed
 from sphinxcontrib_llmdocs.llm.protocol import CompletionRequest
 from sphinxcontrib_llmdocs.plan.model import PagePlan, PromptSpec
 
@@ -84,16 +85,7 @@ def manifest_text(records: Iterable[PromptRecord]) -> str:
 
 def write_manifest(path: Path, records: Iterable[PromptRecord]) -> None:
     """Write the manifest (atomically; untouched when its content is the same)."""
-    text = manifest_text(records)
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return
-    except (OSError, UnicodeDecodeError):
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_if_changed(path, manifest_text(records))
 
 
 def explain_reruns(

@@ -8,8 +8,9 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
 from sphinxcontrib_llmdocs.errors import LlmdocsError
+from sphinxcontrib_llmdocs.files import write_if_changed
 from sphinxcontrib_llmdocs.llm.prices import default_price_table
-from sphinxcontrib_llmdocs.pipeline import Generation, generate, write_if_changed
+from sphinxcontrib_llmdocs.pipeline import Generation, generate
 from sphinxcontrib_llmdocs.sphinx_ext.cache_miss import mark_not_generated
 from sphinxcontrib_llmdocs.sphinx_ext.config_values import config_from_app
 from sphinxcontrib_llmdocs.sphinx_ext.crossref import grounding_report

@@ -27,6 +27,7 @@ from sphinx.application import Sphinx
 
 from sphinxcontrib_llmdocs import __version__
 from sphinxcontrib_llmdocs.config import LlmdocsConfig
+from sphinxcontrib_llmdocs.files import write_if_changed
 from sphinxcontrib_llmdocs.sphinx_ext.config_values import config_from_app
 from sphinxcontrib_llmdocs.sphinx_ext.env import state_dir
 from sphinxcontrib_llmdocs.sphinx_ext.warnings import logger
@@ -255,16 +256,7 @@ def save_state(
         "report": report,
         "warnings": warnings,
     }
-    text = json.dumps(state, indent=1, sort_keys=True) + "\n"
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return
-    except (OSError, UnicodeDecodeError):
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_if_changed(path, json.dumps(state, indent=1, sort_keys=True) + "\n")
 
 
 def on_builder_inited(app: Sphinx) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sphinxcontrib_llmdocs.pipeline import write_if_changed
+from sphinxcontrib_llmdocs.files import write_if_changed
 from sphinxcontrib_llmdocs.plan.model import Page
 from sphinxcontrib_llmdocs.sphinx_ext.env import STUB_MARKER
 
