@@ -65,12 +65,15 @@ def test_a_cache_miss_is_a_visible_note_and_a_warning_per_page(project, build):
     assert len(report["cache_misses"]) == 13
     warnings = miss_warnings(app)
     assert len(warnings) == 7  # one per generated page
+    others = [w for w in warnings_of(app).splitlines() if "WARNING" in w and "[llmdocs.cache_miss]" not in w]
+    assert others == []  # the note must not push the title down (MyST would warn about headings)
     pricing = next(w for w in warnings if "pricing" in w)
     assert str(clone / "llmdocs" / "shop" / "pricing.rst") in pricing
     assert "analysis:shop.pricing#1" in pricing and "module:shop.pricing" in pricing
     for docname in PAGES:
         html = html_of(app, docname)
         assert NOT_GENERATED_TITLE in html, docname
+        assert html.index("<h1>") < html.index(NOT_GENERATED_TITLE), docname
         assert '<div class="warning admonition">' in html
     # Every build says so again, not only the first.
     assert len(miss_warnings(build(clone, llmdocs_backend="cache-only", llmdocs_cache_dir="answers"))) == 7

@@ -42,7 +42,9 @@ def mark_not_generated(rendered: RenderedPage, placeholders: Iterable[str]) -> s
     if not missing:
         return rendered.markdown
     lines = rendered.markdown.split("\n")
-    at = 1 if lines and lines[0].startswith("# ") else 0
+    # Under the title: the page may open with front matter and a target, which must stay first.
+    title = next((i for i, line in enumerate(lines) if line.startswith("# ")), None)
+    at = 0 if title is None else title + 1
     count = f"{len(missing)} of its {len(rendered.page.prompts)} prompts have"
     note = [
         "",
