@@ -205,3 +205,17 @@ def test_syntax_error_is_one_warning_with_path_and_line(project, build):
 def test_suppress_warnings_silences_a_subtype(project, build):
     app = build(project("syntax-error"), suppress_warnings=["llmdocs.source"])
     assert warnings_of(app) == ""
+
+
+def test_child_pages_nest_under_the_page_title_not_its_last_section(project, build):
+    from docutils import nodes
+    from sphinx import addnodes
+
+    app = build(project("basic"))
+    for docname, title in (("llmdocs/shop/index", "Package shop"), ("llmdocs/index", "shop architecture")):
+        doctree = app.env.get_doctree(docname)
+        (toctree,) = doctree.findall(addnodes.toctree)
+        section = toctree.parent
+        while not isinstance(section, nodes.section):
+            section = section.parent
+        assert section[0].astext() == title, docname

@@ -37,6 +37,7 @@ def test_example_project_builds_cleanly_with_every_module_documented(tmp_path):
         page = page or out / "llmdocs" / Path(*parts[:-1]) / f"{parts[-1]}.html"
         html = page.read_text(encoding="utf-8")
         assert "Summary" in html, page
+        assert "\\_" not in html, f"{page}: an escape shows in the text"
         if module["imports"]:
             assert "Imports" in html and 'class="mermaid"' in html, page
     report = json.loads((out / "llmdocs-report.json").read_text())

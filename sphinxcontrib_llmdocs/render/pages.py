@@ -117,7 +117,8 @@ class _Writer:
         target = self.ctx.plan.page_for(dotted)
         if target is None:
             return code_span(dotted)
-        return f"{{doc}}`{escape_inline(dotted)} </{target.docname}>`"
+        # A role's text is literal (backslashes would show); dotted names hold no `<`, `>` or backtick.
+        return f"{{doc}}`{dotted} </{target.docname}>`"
 
     def bullets(self, items: list[str]) -> None:
         if items:
@@ -130,8 +131,13 @@ class _Writer:
         return True
 
     def toctree(self, docnames: list[str]) -> None:
+        """A hidden toctree placed right under the page title, so the sidebar nests the child pages under
+        the page itself rather than under its last section."""
         if docnames:
-            self.lines.extend(["```{toctree}", ":hidden:", "", *(f"/{d}" for d in docnames), "```", ""])
+            block = ["```{toctree}", ":hidden:", "", *(f"/{d}" for d in docnames), "```", ""]
+            title = next((i for i, line in enumerate(self.lines) if line.startswith("# ")), None)
+            at = len(self.lines) if title is None else title + 2
+            self.lines[at:at] = block
 
     def text(self) -> str:
         body = "\n".join(self.lines).rstrip() + "\n"
