@@ -7,7 +7,7 @@ stops being readable, so :func:`too_large_note` gives a one-line summary to prin
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 __all__ = [
@@ -60,10 +60,12 @@ def flowchart(
     *,
     highlight: str | None = None,
     direction: str = "LR",
+    dashed: Collection[tuple[str, str]] = (),
 ) -> str | None:
     """A mermaid flowchart over ``nodes``, or ``None`` when there is nothing to draw or too much.
 
-    Node ids are positional (``n0``, ``n1``...), so labels never need to be valid ids.
+    Node ids are positional (``n0``, ``n1``...), so labels never need to be valid ids. Edges in
+    ``dashed`` (type-only imports) are drawn as dotted arrows.
     """
     nodes = list(dict.fromkeys(nodes))
     if len(nodes) < MIN_DIAGRAM_NODES or len(nodes) > MAX_DIAGRAM_NODES:
@@ -74,7 +76,7 @@ def flowchart(
     ids = {name: f"n{i}" for i, name in enumerate(nodes)}
     lines = [f"graph {direction}"]
     lines.extend(f"    {ids[name]}[{mermaid_label(name)}]" for name in nodes)
-    lines.extend(f"    {ids[a]} --> {ids[b]}" for a, b in drawn)
+    lines.extend(f"    {ids[a]} {'-.->' if (a, b) in dashed else '-->'} {ids[b]}" for a, b in drawn)
     if highlight is not None and highlight in ids:
         lines.append("    classDef focus stroke-width:3px")
         lines.append(f"    class {ids[highlight]} focus")

@@ -20,6 +20,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from sphinxcontrib_llmdocs.extract.facts import ModuleFacts, ProjectFacts, SymbolFacts
 from sphinxcontrib_llmdocs.plan.model import Page, PagePlan
@@ -214,7 +215,7 @@ def _summarised_links(w: _Writer, names: list[str]) -> list[str]:
     return [w.link(n) + (f" — {s}" if (s := _module_page_summary(w.ctx, n)) else "") for n in names]
 
 
-def _diagram(w: _Writer, title: str, nodes: list[str], edges: list[tuple[str, str]], **kw: str) -> None:
+def _diagram(w: _Writer, title: str, nodes: list[str], edges: list[tuple[str, str]], **kw: Any) -> None:
     nodes = list(dict.fromkeys(nodes))
     note = too_large_note(len(nodes), len(set(edges)), "modules")
     if note:
@@ -278,7 +279,11 @@ def _render_module(w: _Writer, module: ModuleFacts) -> None:
                 w.bullets(_summarised_links(w, group))
         _package_diagram(w, module)
 
-    imports = [w.link(d) for d in module.internal_imports]
+    type_only = set(module.type_only_imports)
+    imports = [
+        w.link(d) + (" (type-only: under `TYPE_CHECKING`)" if d in type_only else "")
+        for d in module.internal_imports
+    ]
     # External modules link to their documentation when intersphinx knows them, else stay literal.
     imports += [
         f"{mention_markup(e, None, counted=False) if is_mention(e) else code_span(e)} (external)"
@@ -298,7 +303,10 @@ def _render_module(w: _Writer, module: ModuleFacts) -> None:
         *(i for i in importers if i not in module.internal_imports),
     ]
     edges = [(module.name, d) for d in module.internal_imports] + [(i, module.name) for i in importers]
-    _diagram(w, "Dependency Diagram", nodes, edges, highlight=module.name)
+    dashed = {(module.name, d) for d in type_only} | {
+        (i, module.name) for i in importers if module.name in ctx.facts.module(i).type_only_imports
+    }
+    _diagram(w, "Dependency Diagram", nodes, edges, highlight=module.name, dashed=dashed)
 
     analyses = _analyses_by_name(w, module)
     public = module.public_symbols()
@@ -365,7 +373,7 @@ def _class_structure(ctx: RenderContext, module: ModuleFacts, classes: list[Symb
     inherits: set[tuple[str, str]] = set()
     for cls in classes:
         members = tuple(
-            m.name + ("" if m.kind in {"property", "constant"} else "()")
+            m.name + ("()" if m.kind in _METHOD_KINDS else "")
             for m in cls.members
             if m.is_public and not m.name.startswith("__")
         )
@@ -415,11 +423,15 @@ def _render_symbol(
         bases = f"({', '.join(symbol.bases)})" if symbol.bases else ""
         signature = f"class {symbol.name}{bases}"
     elif symbol.kind == "constant":
-        signature = f"{symbol.name}{symbol.signature}"
+        signature = f"{symbol.name}{symbol.signature}" + (f" = {symbol.value}" if symbol.value else "")
     else:
         prefix = "async def" if symbol.kind == "async function" else "def"
         signature = f"{prefix} {symbol.name}{symbol.signature}"
-    w.para(f"{code_span(signature)} — defined at {code_span(f'{module.relpath}:{symbol.line}')}")
+    nature = f" ({symbol.nature})" if symbol.kind == "class" and symbol.nature else ""
+    w.para(f"{code_span(signature)}{nature} — defined at {code_span(f'{module.relpath}:{symbol.line}')}")
+    constructor = _constructor(symbol)
+    if constructor:
+        w.para(f"**Constructor:** {code_span(constructor)}")
     if (sub := w.ctx.plan.symbol_page_for(symbol.qualname)) is not None:
         w.para(f"{{doc}}`More about {symbol.name} </{sub.docname}>`")
     if analysis is not None:
@@ -440,6 +452,51 @@ def _render_symbol(
         w.para(sanitize_prose(symbol.docstring.strip().split("\n\n")[0], code=w.mention).text)
     if symbol.kind == "class":
         _class_relations(w, module, symbol)
+
+
+_METHOD_KINDS = {"method", "classmethod", "staticmethod", "function", "async function", "async method"}
+
+
+def _constructor(symbol: SymbolFacts) -> str | None:
+    """How to make an instance: ``Name(params)`` from ``__init__`` without ``self``, else ``None``."""
+    if symbol.kind != "class":
+        return None
+    init = next((m for m in symbol.members if m.name == "__init__" and m.signature.startswith("(")), None)
+    if init is None:
+        return None
+    params = _top_level_split(init.signature)
+    return f"{symbol.name}({', '.join(params[1:])})"
+
+
+def _top_level_split(signature: str) -> list[str]:
+    """The parameters of ``(a, b: T = f(x), *, c) -> R``, split at commas outside brackets and quotes."""
+    params: list[str] = []
+    depth, quote, start = 0, "", 1
+    for i, char in enumerate(signature):
+        if quote:
+            quote = "" if char == quote and signature[i - 1] != "\\" else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth == 0:
+                params.append(signature[start:i])
+                break
+        elif char == "," and depth == 1:
+            params.append(signature[start:i])
+            start = i + 1
+    return [p.strip() for p in params if p.strip()]
+
+
+def _member_kind(cls: SymbolFacts, member: SymbolFacts) -> str:
+    """The kind a reader expects: a dataclass's attributes are its fields, an enum's its members."""
+    if member.kind == "class attribute" and cls.nature in {"dataclass", "namedtuple", "typeddict"}:
+        return "field"
+    if member.kind == "class attribute" and cls.nature == "enum":
+        return "enum member"
+    return member.kind
 
 
 def _class_relations(w: _Writer, module: ModuleFacts, symbol: SymbolFacts) -> None:
@@ -466,7 +523,8 @@ def _class_relations(w: _Writer, module: ModuleFacts, symbol: SymbolFacts) -> No
         w.para("**Members:**")
         w.bullets(
             [
-                f"{code_span(m.name + (m.signature if m.kind != 'property' else ''))} — {m.kind}"
+                f"{code_span(m.name + ('' if m.kind == 'property' else m.signature))} "
+                f"— {_member_kind(symbol, m)}"
                 for m in members
             ]
         )
