@@ -41,7 +41,8 @@ def _facts(args: argparse.Namespace) -> int:
     else:
         for module in facts.modules:
             kind = "package" if module.is_package else "module"
-            print(f"{module.name} ({kind}, {module.line_count} lines, {len(module.symbols)} symbols)")
+            count = len(module.symbols)
+            print(f"{module.name} ({kind}, {module.line_count} lines, {count} symbol{'s' * (count != 1)})")
             for dep in module.internal_imports:
                 print(f"    imports {dep}")
         for diagnostic in facts.diagnostics:
@@ -156,7 +157,12 @@ def _estimate(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m sphinxcontrib_llmdocs``."""
-    parser = argparse.ArgumentParser(prog="python -m sphinxcontrib_llmdocs", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m sphinxcontrib_llmdocs",
+        description="Show what sphinxcontrib-llmdocs believes about your code (facts), which pages and "
+        "prompts a build would make (plan), what it would cost (estimate), and what the response cache "
+        "holds (cache): without building and without any model call.",
+    )
     parser.add_argument("--version", action="version", version=__version__)
     commands = parser.add_subparsers(dest="command", required=True)
     facts = commands.add_parser("facts", help="print the facts extracted from source folders")

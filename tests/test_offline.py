@@ -33,3 +33,15 @@ def test_field_lists_become_markdown_lists():
 
 def test_a_docstring_that_is_only_fields_has_no_summary_sentence():
     assert first_paragraph(":param x: the x") == ""
+
+
+def test_index_overview_does_not_repeat_a_package_name_its_docstring_opens_with():
+    from sphinxcontrib_llmdocs.llm.offline import _index_answer
+
+    evidence = {
+        "target": [{"modules": 3, "lines": 90}],
+        "dependencies": [{"name": "recipebox", "summary": "recipebox: a small recipe library."}],
+    }
+    overview = str(_index_answer(evidence)["overview"])
+    assert "- `recipebox`: A small recipe library." in overview
+    assert "recipebox: recipebox" not in overview

@@ -175,9 +175,9 @@ def _module_answer(evidence: Mapping[str, object]) -> dict[str, str]:
     if not summary:
         parts = []
         if classes:
-            parts.append(f"the classes {_names(classes)}")
+            parts.append(f"the class{'es' if len(classes) > 1 else ''} {_names(classes)}")
         if functions:
-            parts.append(f"the functions {_names(functions)}")
+            parts.append(f"the function{'s' if len(functions) > 1 else ''} {_names(functions)}")
         owns = " and ".join(parts) if parts else "no public classes or functions"
         summary = f"Module `{name}` has no docstring; it defines {owns}."
     structure: list[str] = []
@@ -225,8 +225,14 @@ def _index_answer(evidence: Mapping[str, object]) -> dict[str, str]:
         f"The project has {target.get('modules', 0)} modules and {target.get('lines', 0)} lines of Python."
     ]
     for item in _section(evidence, "dependencies"):
+        name = str(item.get("name"))
         summary = first_paragraph(item.get("summary"))
-        lines.append(f"- `{item.get('name')}`: {summary}" if summary else f"- `{item.get('name')}`")
+        # Docstrings often open with the package's own name ("recipebox: a small..."): say it once.
+        for prefix in (f"{name}:", f"`{name}`:", f"{name} -", f"{name} —"):
+            if summary.startswith(prefix):
+                summary = summary[len(prefix) :].strip()
+                summary = summary[:1].upper() + summary[1:]
+        lines.append(f"- `{name}`: {summary}" if summary else f"- `{name}`")
     return {"overview": "\n".join(lines[:1]) + ("\n\n" + "\n".join(lines[1:]) if lines[1:] else "")}
 
 
