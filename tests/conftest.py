@@ -34,7 +34,12 @@ def project(tmp_path: Path) -> Callable[[str], Path]:
 
     def copy(name: str, dest: str | None = None) -> Path:
         target = tmp_path / (dest or name)
-        shutil.copytree(ROOTS / f"test-{name}", target)
+        root = ROOTS / f"test-{name}"
+        base = root / "BASE"
+        if base.is_file():
+            # A root that varies another (a BASE file names it): the base first, this root's files on top.
+            shutil.copytree(ROOTS / f"test-{base.read_text().strip()}", target)
+        shutil.copytree(root, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("BASE"))
         return target
 
     return copy

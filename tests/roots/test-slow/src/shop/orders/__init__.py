@@ -1,1 +1,0 @@
-"""Orders placed from carts."""
