@@ -324,3 +324,56 @@ def test_a_build_killed_mid_way_resumes_with_only_the_missing_prompts(project, t
     assert not set(asked) & stored_ids
     final = entries(store)
     assert len(final) == report["prompts"]["total"] and all(e.valid for e in final)
+
+
+def test_a_build_killed_against_the_slow_loopback_api_resumes_with_only_the_missing_prompts(
+    project, tmp_path
+):
+    """The same interruption through the real ``anthropic`` SDK over HTTP: every answer is slow, the
+    build process is SIGKILLed with requests in flight, and the next build sends only what is missing."""
+    from sphinxcontrib_llmdocs.testing import Fault, LoopbackMessagesServer
+
+    srcdir = project("basic")
+    out = tmp_path / "html"
+    store = out / ".doctrees" / "llmdocs" / "cache"
+    key = "sk-ant-api03-DUMMY-killed-build-0000"
+    with LoopbackMessagesServer(api_key=key, slow_seconds=0.4) as server:
+        server.fail_next(Fault.slow, times=10_000)
+        env = {**os.environ, "ANTHROPIC_BASE_URL": server.url, "ANTHROPIC_API_KEY": key}
+        command = [sys.executable, "-m", "sphinx", "-q", "-b", "html", "-D", "llmdocs_backend=anthropic"]
+        command += ["-D", "llmdocs_max_concurrency=3", str(srcdir), str(out)]
+        proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 30
+        try:
+            while time.monotonic() < deadline:
+                stored = len(entries(store))
+                asked = len(server.requests_to("/v1/messages"))
+                if stored >= 3 and asked > stored:
+                    break
+                assert proc.poll() is None, "the build finished before it could be interrupted"
+                time.sleep(0.02)
+            else:
+                pytest.fail("the build never got three answers stored")
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=10)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        assert proc.returncode == -signal.SIGKILL
+        survived = entries(store)
+        assert all(e.valid for e in survived)
+        first_requests = len(server.requests_to("/v1/messages"))
+        assert first_requests > len(survived), "no request was in flight when the build was killed"
+
+        server.slow_seconds = 0.0
+        second = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        assert second.returncode == 0, second.stderr
+        resent = server.requests_to("/v1/messages")[first_requests:]
+        report = json.loads((out / "llmdocs-report.json").read_text())
+        assert report["prompts"]["cache_hits"] == len(survived)
+        assert report["prompts"]["sent"] == report["prompts"]["total"] - len(survived) == len(resent)
+        final = entries(store)
+        assert len(final) == report["prompts"]["total"] and all(e.valid for e in final)
+    for path in [*out.rglob("*.json"), *out.rglob("*.html"), *out.rglob("*.txt")]:
+        assert key not in path.read_text(encoding="utf-8", errors="replace"), path
