@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 from sphinxcontrib_llmdocs import __version__
@@ -21,7 +22,7 @@ from sphinxcontrib_llmdocs.extract import ProjectFacts, extract_project, facts_s
 from sphinxcontrib_llmdocs.llm import choose_backend
 from sphinxcontrib_llmdocs.pipeline import run_async
 from sphinxcontrib_llmdocs.plan import PagePlan, plan_project
-from sphinxcontrib_llmdocs.plan.estimate import Estimate, estimate_plan_async, topological_prompts
+from sphinxcontrib_llmdocs.plan.estimate import Estimate, estimate_and_close, topological_prompts
 
 __all__ = ["main"]
 
@@ -137,13 +138,7 @@ def _estimate(args: argparse.Namespace) -> int:
         print(f"llmdocs: {args.docs}: {exc}", file=sys.stderr)
         return 2
 
-    async def walk() -> Estimate:
-        try:
-            return await estimate_plan_async(plan, facts, config, cache=cache, backend=backend)
-        finally:
-            await backend.aclose()
-
-    estimate = run_async(walk)
+    estimate = run_async(partial(estimate_and_close, plan, facts, config, cache=cache, backend=backend))
     assert isinstance(estimate, Estimate)
     if args.json:
         data = estimate.to_json()

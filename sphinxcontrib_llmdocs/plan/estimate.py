@@ -34,7 +34,7 @@ from sphinxcontrib_llmdocs.extract.facts import ProjectFacts
 from sphinxcontrib_llmdocs.llm import BackendChoice, OfflineBackend
 from sphinxcontrib_llmdocs.llm.offline import write_offline_answer
 from sphinxcontrib_llmdocs.llm.prices import PriceTable, default_price_table
-from sphinxcontrib_llmdocs.llm.protocol import CompletionRequest
+from sphinxcontrib_llmdocs.llm.protocol import Backend, CompletionRequest
 from sphinxcontrib_llmdocs.plan.contracts import check_answer
 from sphinxcontrib_llmdocs.plan.evidence import EvidenceBuilder
 from sphinxcontrib_llmdocs.plan.model import PagePlan, PromptSpec
@@ -49,6 +49,7 @@ __all__ = [
     "PromptEstimate",
     "SupportsCountTokens",
     "dry_run_backend",
+    "estimate_and_close",
     "estimate_plan",
     "estimate_plan_async",
     "topological_prompts",
@@ -355,6 +356,21 @@ async def estimate_plan_async(
         models={"analysis": config.analysis_model, "pages": config.model},
         unpriced_models=tuple(sorted(unpriced)),
     )
+
+
+async def estimate_and_close(
+    plan: PagePlan,
+    facts: ProjectFacts,
+    config: LlmdocsConfig,
+    *,
+    cache: ResponseCache | None,
+    backend: Backend,
+) -> Estimate:
+    """:func:`estimate_plan_async` with a backend made only for its token counter, closed afterwards."""
+    try:
+        return await estimate_plan_async(plan, facts, config, cache=cache, backend=backend)
+    finally:
+        await backend.aclose()
 
 
 def estimate_plan(

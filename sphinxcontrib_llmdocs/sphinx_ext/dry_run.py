@@ -7,6 +7,7 @@ this handler adds the estimate: a table in the build log and ``<outdir>/llmdocs-
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -18,7 +19,7 @@ from sphinxcontrib_llmdocs.extract import extract_project
 from sphinxcontrib_llmdocs.llm import choose_backend
 from sphinxcontrib_llmdocs.pipeline import run_async
 from sphinxcontrib_llmdocs.plan import plan_project
-from sphinxcontrib_llmdocs.plan.estimate import Estimate, estimate_plan_async
+from sphinxcontrib_llmdocs.plan.estimate import Estimate, estimate_and_close
 from sphinxcontrib_llmdocs.sphinx_ext.config_values import config_from_app
 from sphinxcontrib_llmdocs.sphinx_ext.env import state_dir
 from sphinxcontrib_llmdocs.sphinx_ext.warnings import logger
@@ -41,13 +42,7 @@ def on_builder_inited_dry_run(app: Sphinx) -> None:
         backend = choose_backend(config).backend
         cache = ResponseCache(state_dir(app) / "cache", config.cache_dir)
 
-        async def walk() -> Estimate:
-            try:
-                return await estimate_plan_async(plan, facts, config, cache=cache, backend=backend)
-            finally:
-                await backend.aclose()
-
-        estimate = run_async(walk)
+        estimate = run_async(partial(estimate_and_close, plan, facts, config, cache=cache, backend=backend))
     except LlmdocsError as exc:
         raise ExtensionError(f"sphinxcontrib-llmdocs: {exc}", modname="sphinxcontrib_llmdocs") from exc
     assert isinstance(estimate, Estimate)
