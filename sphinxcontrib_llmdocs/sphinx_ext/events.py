@@ -77,11 +77,9 @@ def on_builder_inited(app: Sphinx) -> None:
     written, removed = write_stubs(
         Path(app.srcdir), config.output_dir, [r.page for r in generation.pages], suffix
     )
-    stats = generation.result.stats
+    # The prompt counts are in the scheduler's summary line just above; this line adds the pages.
     logger.info(
-        f"llmdocs: {len(generation.pages)} pages, {stats.total} prompts "
-        f"({stats.sent} sent, {stats.cache_hits} from cache, {stats.offline} offline, "
-        f"{stats.failures} failed); {written} stubs written, {removed} removed; "
+        f"llmdocs: {len(generation.pages)} pages ({written} stubs written, {removed} removed); "
         f"backend: {generation.backend.reason}"
     )
 
