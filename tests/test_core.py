@@ -190,3 +190,22 @@ def test_scheduler_never_starts_a_prompt_before_its_dependencies(tmp_path, seed)
     for spec in plan.prompts:
         for dep in spec.deps:
             assert backend.finished.index(dep) < started.index(spec.id)
+
+
+def test_no_file_holds_merge_conflict_markers():
+    root = Path(__file__).parents[1]
+    suffixes = {".py", ".md", ".toml", ".ini", ".txt", ".rst", ".yaml", ".json", ".cfg"}
+    found = []
+    for path in root.rglob("*"):
+        parts = set(path.relative_to(root).parts)
+        if (
+            parts & {".venv", ".git", ".cache", "_build", ".tox", "node_modules"}
+            or path.suffix not in suffixes
+        ):
+            continue
+        if not path.is_file():
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+            if line.startswith(("<<<<<<< ", ">>>>>>> ")):
+                found.append(f"{path.relative_to(root)}:{number}")
+    assert found == []
