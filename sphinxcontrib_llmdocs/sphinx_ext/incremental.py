@@ -229,12 +229,15 @@ def on_builder_inited(app: Sphinx) -> None:
     record = record_generation(app, generation)
     record.warnings = warnings
     setattr(app, _RECORD_KEY, record)
-    by_reason: dict[str, list[str]] = {}
+    # A cache-only miss was not answered: it is a stand-in, and says so apart from the prompts asked anew.
+    missed = set(generation.result.stats.placeholders)
+    by_reason: dict[tuple[bool, str], list[str]] = {}
     for prompt_id, reason in sorted(record.rerun.items()):
-        by_reason.setdefault(reason, []).append(prompt_id)
-    for reason, ids in sorted(by_reason.items()):
+        by_reason.setdefault((prompt_id in missed, reason), []).append(prompt_id)
+    for (is_miss, reason), ids in sorted(by_reason.items()):
         shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
-        logger.info(f"llmdocs: {len(ids)} prompts answered anew ({reason}): {shown}")
+        what = "not in the cache" if is_miss else "answered anew"
+        logger.info(f"llmdocs: {len(ids)} prompt{'s' * (len(ids) != 1)} {what} ({reason}): {shown}")
 
 
 def on_env_get_outdated(
