@@ -259,7 +259,8 @@ def _cache_prune(args: argparse.Namespace) -> int:
     for entry in result.removed:
         print(f"{verb} {entry.path} ({entry.kind}, {entry.model}{'' if entry.valid else ', unreadable'})")
     print(
-        f"{verb} {len(result.removed)} entr{'y' if len(result.removed) == 1 else 'ies'} ({result.removed_bytes} bytes) and "
+        f"{verb} {len(result.removed)} entr{'y' if len(result.removed) == 1 else 'ies'} "
+        f"({result.removed_bytes} bytes) and "
         f"{len(result.temporary)} temporary files; kept {result.kept}"
     )
     return 0

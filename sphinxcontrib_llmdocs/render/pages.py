@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -240,20 +240,19 @@ def _render_index(w: _Writer) -> None:
         w.heading(2, "Packages and Modules")
         w.bullets(_summarised_links(w, [p.name for p in top]))
     packages = [m.name for m in ctx.facts.modules if m.is_package]
-    edges = set()
-    for module in ctx.facts.modules:
-        source = module.name if module.is_package else module.package
-        for dep in module.internal_imports:
-            target = dep if ctx.facts.module(dep).is_package else ctx.facts.module(dep).package
-            if source and target and source != target:
-                edges.add((source, target))
     if len(packages) >= 2:
-        _diagram(w, "Project Dependency Diagram", packages, sorted(edges), direction="TD")
+
+        def package_of(dotted: str) -> str | None:
+            module = ctx.facts.module(dotted)
+            return module.name if module.is_package else module.package
+
+        edges, dashed = _grouped_edges(ctx, package_of)
+        _diagram(w, "Project Dependency Diagram", packages, edges, direction="TD", dashed=dashed)
     else:
         # One package (or none): the project's structure is its modules' imports.
         modules = [m.name for m in ctx.facts.modules]
-        module_edges = [(m.name, d) for m in ctx.facts.modules for d in m.internal_imports]
-        _diagram(w, "Project Dependency Diagram", modules, module_edges, direction="TD")
+        edges, dashed = _grouped_edges(ctx, lambda dotted: dotted)
+        _diagram(w, "Project Dependency Diagram", modules, edges, direction="TD", dashed=dashed)
     w.toctree([p.docname for p in top])
 
 
@@ -279,6 +278,18 @@ def _render_module(w: _Writer, module: ModuleFacts) -> None:
                 w.bullets(_summarised_links(w, group))
         _package_diagram(w, module)
 
+    if module.reexports:
+        # What ``from <module> import X`` offers that is defined elsewhere: often a package's public API.
+        w.heading(2, "Re-exports")
+        w.bullets(
+            [
+                f"{mention_markup(name, target, counted=False)} — from {w.link(target.rpartition('.')[0])}"
+                if ctx.plan.page_for(target.rpartition(".")[0])
+                else mention_markup(name, target, counted=False)
+                for name, target in module.reexports
+            ]
+        )
+
     type_only = set(module.type_only_imports)
     imports = [
         w.link(d) + (" (type-only: under `TYPE_CHECKING`)" if d in type_only else "")
@@ -295,7 +306,12 @@ def _render_module(w: _Writer, module: ModuleFacts) -> None:
     importers = list(ctx.facts.imported_by(module.name))
     if importers:
         w.heading(2, "Imported By")
-        w.bullets([w.link(d) for d in importers])
+        w.bullets(
+            [
+                w.link(d) + (" (type-only)" if module.name in ctx.facts.module(d).type_only_imports else "")
+                for d in importers
+            ]
+        )
 
     nodes = [
         module.name,
@@ -344,14 +360,27 @@ def _package_diagram(w: _Writer, package: ModuleFacts) -> None:
     def child_of(dotted: str) -> str | None:
         return next((c for c in children if dotted == c or dotted.startswith(c + ".")), None)
 
+    edges, dashed = _grouped_edges(w.ctx, child_of)
+    _diagram(w, "Package Diagram", children, edges, direction="TD", dashed=dashed)
+
+
+def _grouped_edges(
+    ctx: RenderContext, group: Callable[[str], str | None]
+) -> tuple[list[tuple[str, str]], set[tuple[str, str]]]:
+    """Import edges between the groups ``group`` puts modules in, and those made of type-only imports
+    alone (drawn dotted: nothing imports at run time along them)."""
     edges: set[tuple[str, str]] = set()
-    for module in w.ctx.facts.modules:
-        source = child_of(module.name)
+    runtime: set[tuple[str, str]] = set()
+    for module in ctx.facts.modules:
+        source = group(module.name)
+        type_only = set(module.type_only_imports)
         for dep in module.internal_imports:
-            target = child_of(dep)
+            target = group(dep)
             if source and target and source != target:
                 edges.add((source, target))
-    _diagram(w, "Package Diagram", children, sorted(edges), direction="TD")
+                if dep not in type_only:
+                    runtime.add((source, target))
+    return sorted(edges), edges - runtime
 
 
 def _subclasses(ctx: RenderContext, module: ModuleFacts, cls: SymbolFacts) -> list[str]:
@@ -432,6 +461,10 @@ def _render_symbol(
     constructor = _constructor(symbol)
     if constructor:
         w.para(f"**Constructor:** {code_span(constructor)}")
+    if symbol.overloads:
+        w.para("**Overloads:**")
+        prefix = "async def" if symbol.kind == "async function" else "def"
+        w.bullets([code_span(f"{prefix} {symbol.name}{variant}") for variant in symbol.overloads])
     if (sub := w.ctx.plan.symbol_page_for(symbol.qualname)) is not None:
         w.para(f"{{doc}}`More about {symbol.name} </{sub.docname}>`")
     if analysis is not None:

@@ -45,7 +45,8 @@ def format_summary(stats: RunStats, table: PriceTable | None = None) -> str:
     usage = stats.usage
     tokens_in = usage.input_tokens + usage.cache_creation_input_tokens + usage.cache_read_input_tokens
     return (
-        f"{stats.sent} prompt{'s' * (stats.sent != 1)} sent, {stats.cache_hits} from cache, {stats.offline} offline; "
+        f"{stats.sent} prompt{'s' * (stats.sent != 1)} sent, {stats.cache_hits} from cache, "
+        f"{stats.offline} offline; "
         f"tokens {tokens_in:,} in / {usage.output_tokens:,} out; cost {cost_text}; "
         f"{stats.failures} failed, {stats.retries} retries; {stats.wall_time:.1f} s"
     )
