@@ -251,3 +251,23 @@ def test_syntax_newer_than_the_running_python_is_a_diagnostic(tmp_path):
     assert diagnostic.line in (3, 4)
     running = f"Python {sys.version_info.major}.{sys.version_info.minor}"
     assert running in diagnostic.message and "newer Python" in diagnostic.message
+
+
+def test_doc_comments_document_constants_and_attributes(tmp_path):
+    """Sphinx's ``#:`` convention: the comment block above an assignment (or at its end) is its docstring."""
+    from sphinxcontrib_llmdocs.extract import extract_project
+
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        '"""P."""\n\n#: Kilograms in one metric tonne.\n#: Exactly.\nKG_PER_TONNE = 1000\n'
+        "X = 3  #: three things\n# an ordinary comment\nY = 4\n\n\n"
+        "class A:\n    #: the size\n    size: int = 1\n"
+    )
+    (module,) = extract_project([package]).modules
+    docs = {s.name: s.docstring for s in module.symbols}
+    assert docs["KG_PER_TONNE"] == "Kilograms in one metric tonne.\nExactly."
+    assert docs["X"] == "three things"
+    assert docs["Y"] is None
+    (cls,) = [s for s in module.symbols if s.name == "A"]
+    assert [(m.name, m.docstring) for m in cls.members] == [("size", "the size")]

@@ -28,7 +28,7 @@ from sphinxcontrib_llmdocs.extract.scan import ScopeUses, absolute_module, chain
 __all__ = ["LARGE_MODULE_BYTES", "PARSER_VERSION", "ParsedModule", "RawImport", "parse_source"]
 
 #: Part of the cache key: bump whenever what :func:`parse_source` returns changes shape or content.
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 
 #: A module this big is extracted, with a warning that it is likely generated and costly to document.
 LARGE_MODULE_BYTES = 1_000_000
@@ -293,6 +293,27 @@ class _Source:
         if "'" in text or '"' in text or "#" in text:
             return ast.unparse(node)
         return " ".join(text.split())
+
+    def doc_comment(self, line: int) -> str | None:
+        """The ``#:`` comment block right above ``line`` (or ``#:`` at the end of it), as Sphinx's autodoc
+        reads it for variables and constants; ``None`` without one."""
+        lines = self._lines
+        if lines is None:
+            lines = self._lines = self.data.split(b"\n")
+        found: list[str] = []
+        number = line - 1
+        while number >= 1:
+            text = lines[number - 1].decode("utf-8", "replace").strip()
+            if not text.startswith("#:"):
+                break
+            found.insert(0, text[2:].strip())
+            number -= 1
+        if not found and line <= len(lines):
+            own = lines[line - 1].decode("utf-8", "replace")
+            _, marker, trailing = own.partition("#:")
+            if marker and trailing.strip():
+                found.append(trailing.strip())
+        return "\n".join(found) or None
 
     def preview(self, node: ast.AST, limit: int) -> str:
         """The start of the node's source, layout collapsed, cut to ``limit`` characters."""
@@ -728,6 +749,7 @@ class _ModuleBuilder:
                     line=node.lineno,
                     end_line=node.end_lineno or node.lineno,
                     signature=f": {annotation_text}" if annotation_text else "",
+                    docstring=src.doc_comment(node.lineno),
                     visibility=_visibility(name, exported, private_parent),
                     value=value_text,
                 )
