@@ -300,6 +300,9 @@ class _Source:
         lines = self._lines
         if lines is None:
             lines = self._lines = self.data.split(b"\n")
+        above = lines[line - 2] if line >= 2 else b""
+        if not above.lstrip().startswith(b"#:") and (line > len(lines) or b"#:" not in lines[line - 1]):
+            return None  # the common case, decided on bytes without decoding
         found: list[str] = []
         number = line - 1
         while number >= 1:
