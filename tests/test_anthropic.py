@@ -36,7 +36,7 @@ from sphinxcontrib_llmdocs.llm.protocol import CompletionRequest
 from sphinxcontrib_llmdocs.llm.schemas import ModuleResponse
 from sphinxcontrib_llmdocs.testing import REFUSAL_REASON, Fault, LoopbackMessagesServer
 
-DUMMY_KEY = "sk-ant-api03-DUMMY-loopback-key-7f3a9c"
+DUMMY_KEY = "sk-ant-DUMMY-loopback-key-7f3a9c"
 NOTE = "(Written through the loopback Messages API.)"
 PAGES = 7  # pages of tests/roots/test-basic
 CART_PAGE = "page prose for module `shop.cart`"

@@ -17,7 +17,7 @@ from sphinxcontrib_llmdocs.llm.protocol import CompletionRequest
 from sphinxcontrib_llmdocs.llm.schemas import ModuleResponse
 from sphinxcontrib_llmdocs.testing import Fault, LoopbackMessagesServer
 
-DUMMY_KEY = "sk-ant-api03-DUMMY-batch-key-51c0"
+DUMMY_KEY = "sk-ant-DUMMY-batch-key-51c0"
 NOTE = "(Written through the loopback Messages API.)"
 CART_PAGE = "page prose for module `shop.cart`"
 

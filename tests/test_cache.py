@@ -336,7 +336,7 @@ def test_a_build_killed_against_the_slow_loopback_api_resumes_with_only_the_miss
     srcdir = project("basic")
     out = tmp_path / "html"
     store = out / ".doctrees" / "llmdocs" / "cache"
-    key = "sk-ant-api03-DUMMY-killed-build-0000"
+    key = "sk-ant-DUMMY-killed-build-0000"
     with LoopbackMessagesServer(api_key=key, slow_seconds=0.4) as server:
         server.fail_next(Fault.slow, times=10_000)
         env = {**os.environ, "ANTHROPIC_BASE_URL": server.url, "ANTHROPIC_API_KEY": key}

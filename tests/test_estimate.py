@@ -228,7 +228,7 @@ def test_with_a_key_the_cli_estimate_counts_tokens_with_the_api_and_sends_no_mes
     from sphinxcontrib_llmdocs.testing import LoopbackMessagesServer
 
     docs = project("basic")
-    key = "sk-ant-api03-DUMMY-estimate-7f3e"
+    key = "sk-ant-DUMMY-estimate-7f3e"
     with LoopbackMessagesServer(api_key=key) as server:
         env = {**os.environ, "ANTHROPIC_API_KEY": key, "ANTHROPIC_BASE_URL": server.url}
         result = subprocess.run(
