@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -275,21 +276,12 @@ def test_cache_prune_removes_exactly_what_the_plan_no_longer_asks_for(project):
 # --- a build killed while prompts are in flight ---------------------------------------------------------
 
 
-def test_a_build_killed_mid_way_resumes_with_only_the_missing_prompts(project, tmp_path):
-    srcdir = project("slow")
-    log = tmp_path / "calls-1.log"
-    out = tmp_path / "html"
-    store = out / ".doctrees" / "llmdocs" / "cache"
-    env = {**os.environ, "LLMDOCS_SLOW_SECONDS": "0.4", "LLMDOCS_SLOW_LOG": str(log)}
-    command = [sys.executable, "-m", "sphinx", "-q", "-b", "html", str(srcdir), str(out)]
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 15
+def kill_when(proc: subprocess.Popen[bytes], ready: Callable[[], bool], *, timeout: float) -> None:
+    """SIGKILL ``proc`` as soon as ``ready()`` holds; fail if the build ends first or never gets there."""
+    deadline = time.monotonic() + timeout
     try:
         while time.monotonic() < deadline:
-            calls = log.read_text().split("\n") if log.exists() else []
-            started = {line[6:] for line in calls if line.startswith("start ")}
-            ended = {line[4:] for line in calls if line.startswith("end ")}
-            if len(entries(store)) >= 3 and started - ended:
+            if ready():
                 break
             assert proc.poll() is None, "the build finished before it could be interrupted"
             time.sleep(0.02)
@@ -302,6 +294,26 @@ def test_a_build_killed_mid_way_resumes_with_only_the_missing_prompts(project, t
             proc.kill()
             proc.wait()
     assert proc.returncode == -signal.SIGKILL
+
+
+def test_a_build_killed_mid_way_resumes_with_only_the_missing_prompts(project, tmp_path):
+    srcdir = project("slow")
+    log = tmp_path / "calls-1.log"
+    out = tmp_path / "html"
+    store = out / ".doctrees" / "llmdocs" / "cache"
+    env = {**os.environ, "LLMDOCS_SLOW_SECONDS": "0.4", "LLMDOCS_SLOW_LOG": str(log)}
+    command = [sys.executable, "-m", "sphinx", "-q", "-b", "html", str(srcdir), str(out)]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    started: set[str] = set()
+    ended: set[str] = set()
+
+    def in_flight_after_three_answers() -> bool:
+        calls = log.read_text().split("\n") if log.exists() else []
+        started.update(line[6:] for line in calls if line.startswith("start "))
+        ended.update(line[4:] for line in calls if line.startswith("end "))
+        return len(entries(store)) >= 3 and bool(started - ended)
+
+    kill_when(proc, in_flight_after_three_answers, timeout=15)
     in_flight = started - ended
     assert in_flight, "no prompt was in flight when the build was killed"
 
@@ -343,24 +355,12 @@ def test_a_build_killed_against_the_slow_loopback_api_resumes_with_only_the_miss
         command = [sys.executable, "-m", "sphinx", "-q", "-b", "html", "-D", "llmdocs_backend=anthropic"]
         command += ["-D", "llmdocs_max_concurrency=3", str(srcdir), str(out)]
         proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 30
-        try:
-            while time.monotonic() < deadline:
-                stored = len(entries(store))
-                asked = len(server.requests_to("/v1/messages"))
-                if stored >= 3 and asked > stored:
-                    break
-                assert proc.poll() is None, "the build finished before it could be interrupted"
-                time.sleep(0.02)
-            else:
-                pytest.fail("the build never got three answers stored")
-            proc.send_signal(signal.SIGKILL)
-            proc.wait(timeout=10)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-        assert proc.returncode == -signal.SIGKILL
+
+        def requests_in_flight_after_three_answers() -> bool:
+            stored = len(entries(store))
+            return stored >= 3 and len(server.requests_to("/v1/messages")) > stored
+
+        kill_when(proc, requests_in_flight_after_three_answers, timeout=30)
         survived = entries(store)
         assert all(e.valid for e in survived)
         first_requests = len(server.requests_to("/v1/messages"))
