@@ -519,23 +519,12 @@ class _ModuleBuilder:
         decorators = tuple(src.segment(d) for d in node.decorator_list)
         signature = _signature(node, src)
         qualname = f"{prefix}.{node.name}"
-        if decorators and any(d.partition("(")[0].rpartition(".")[2] == "overload" for d in decorators):
-            later = _defined_later(self._body, node)
+        is_overload = any(d.partition("(")[0].rpartition(".")[2] == "overload" for d in decorators)
+        if is_overload:
             overloads.setdefault(node.name, []).append(signature)
-            if later:
+            if _defined_later(self._body, node):
                 return None  # the implementation (or the last variant) that follows carries the group
-            # Overload variants and no implementation (a stub): the last variant stands for the group.
-            return self._function_symbol(
-                node,
-                qualname,
-                class_qualname,
-                decorators,
-                signature,
-                exported,
-                private_parent,
-                overloads=tuple(overloads.pop(node.name)),
-                is_overload=True,
-            )
+            # Otherwise no implementation follows (a stub): the last variant stands for the group.
         return self._function_symbol(
             node,
             qualname,
@@ -545,6 +534,7 @@ class _ModuleBuilder:
             exported,
             private_parent,
             overloads=tuple(overloads.pop(node.name, ())),
+            is_overload=is_overload,
         )
 
     def _function_symbol(
