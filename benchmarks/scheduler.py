@@ -38,21 +38,9 @@ from sphinxcontrib_llmdocs.llm.protocol import Completion, CompletionRequest, Us
 from sphinxcontrib_llmdocs.plan import EvidenceBuilder, PagePlan, plan_project
 from sphinxcontrib_llmdocs.plan.model import PromptSpec
 from sphinxcontrib_llmdocs.schedule import PageGenerationScheduler, parse_answer
+from sphinxcontrib_llmdocs.testing import MemoryAnswerStore
 
 SIGMA = 0.5  # lognormal spread of latencies around their mean
-
-
-class MemoryStore:
-    """An answer store in memory (the disk cache's fsyncs are not what is measured here)."""
-
-    def __init__(self) -> None:
-        self.entries: dict[str, Completion] = {}
-
-    def get(self, key: str) -> Completion | None:
-        return self.entries.get(key)
-
-    def put(self, key: str, request: CompletionRequest, completion: Completion) -> None:
-        self.entries[key] = completion
 
 
 class SimulatedBackend:
@@ -109,7 +97,7 @@ def virtual_run(func):
 def run_scheduler(plan: PagePlan, builder, concurrency: int, seed: int, priority=None):
     backend = SimulatedBackend(seed)
     scheduler = PageGenerationScheduler(
-        plan, backend, MemoryStore(), builder, max_concurrency=concurrency, priority=priority
+        plan, backend, MemoryAnswerStore(), builder, max_concurrency=concurrency, priority=priority
     )
 
     async def main() -> float:

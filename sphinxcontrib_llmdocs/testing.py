@@ -41,7 +41,25 @@ from sphinxcontrib_llmdocs.llm.offline import write_offline_answer
 from sphinxcontrib_llmdocs.llm.protocol import Completion, CompletionRequest, Usage
 from sphinxcontrib_llmdocs.llm.schemas import AnalysisResponse
 
-__all__ = ["FakeBackend", "Fault", "LoopbackMessagesServer", "RecordedRequest"]
+__all__ = ["FakeBackend", "Fault", "LoopbackMessagesServer", "MemoryAnswerStore", "RecordedRequest"]
+
+
+class MemoryAnswerStore:
+    """An answer store in memory, in place of the on-disk response cache (``AnswerStore`` of the scheduler).
+
+    For tests and benchmarks of scheduling, where the disk cache's writes are not what is looked at.
+    """
+
+    def __init__(self) -> None:
+        self.entries: dict[str, Completion] = {}
+
+    def get(self, key: str) -> Completion | None:
+        """The stored answer for ``key``, or ``None``."""
+        return self.entries.get(key)
+
+    def put(self, key: str, request: CompletionRequest, completion: Completion) -> None:
+        """Keep ``completion`` under ``key``."""
+        self.entries[key] = completion
 
 
 class FakeBackend:

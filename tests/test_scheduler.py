@@ -53,6 +53,7 @@ from sphinxcontrib_llmdocs.schedule.retry import (
     retry_at,
     retry_delay,
 )
+from sphinxcontrib_llmdocs.testing import MemoryAnswerStore
 
 SHOP = Path(__file__).parent / "roots" / "test-basic" / "src" / "shop"
 
@@ -191,7 +192,7 @@ def test_longest_remaining_chain_goes_first():
 
     def order(priority: dict[str, float] | None) -> list[str]:
         backend = ScriptedBackend()
-        store = _MemoryStore()
+        store = MemoryAnswerStore()
         scheduler = PageGenerationScheduler(
             plan, backend, store, tiny_request, max_concurrency=1, priority=priority
         )
@@ -212,7 +213,12 @@ def test_critical_path_order_finishes_sooner_than_fifo():
     def makespan(priority: dict[str, float] | None) -> float:
         async def main() -> float:
             scheduler = PageGenerationScheduler(
-                plan, ScriptedBackend(), _MemoryStore(), tiny_request, max_concurrency=2, priority=priority
+                plan,
+                ScriptedBackend(),
+                MemoryAnswerStore(),
+                tiny_request,
+                max_concurrency=2,
+                priority=priority,
             )
             start = anyio.current_time()
             await scheduler.run()
@@ -224,17 +230,6 @@ def test_critical_path_order_finishes_sooner_than_fifo():
 
     assert makespan(None) == pytest.approx(6.0)  # lower bound: 12 units of work on 2 slots
     assert makespan(dict.fromkeys(graph, 0.0)) > 6.0
-
-
-class _MemoryStore:
-    def __init__(self) -> None:
-        self.entries: dict[str, Completion] = {}
-
-    def get(self, key: str) -> Completion | None:
-        return self.entries.get(key)
-
-    def put(self, key: str, request: CompletionRequest, completion: Completion) -> None:
-        self.entries[key] = completion
 
 
 def test_tracker_rejects_a_cycle_and_an_unknown_dependency():
@@ -303,7 +298,7 @@ def test_retry_after_is_honoured_for_the_prompt_and_pauses_every_request():
 
     async def main() -> float:
         scheduler = PageGenerationScheduler(
-            tiny_plan(graph), backend, _MemoryStore(), tiny_request, max_concurrency=1
+            tiny_plan(graph), backend, MemoryAnswerStore(), tiny_request, max_concurrency=1
         )
         result = await scheduler.run()
         assert not result.failures and result.stats.retries == 1
@@ -324,7 +319,7 @@ def test_retries_stop_at_the_cap_and_the_dependents_still_run():
         default=lambda r: TransientBackendError("500 server error") if r.prompt_id == "a" else None  # type: ignore[arg-type,return-value]
     )
     scheduler = PageGenerationScheduler(
-        tiny_plan(graph), backend, _MemoryStore(), tiny_request, max_retries=2, failure_threshold=100
+        tiny_plan(graph), backend, MemoryAnswerStore(), tiny_request, max_retries=2, failure_threshold=100
     )
     result = virtual_run(scheduler.run)
     assert [c.prompt_id for c in backend.calls].count("a") == 3  # first attempt + 2 retries
@@ -352,7 +347,7 @@ def test_a_broken_answer_is_retried_and_only_the_good_one_is_cached(tmp_path):
 
 def test_a_non_transient_error_fails_the_prompt_without_retry():
     backend = ScriptedBackend(script={"a": [BackendError("400 invalid request")]})
-    scheduler = PageGenerationScheduler(tiny_plan({"a": ()}), backend, _MemoryStore(), tiny_request)
+    scheduler = PageGenerationScheduler(tiny_plan({"a": ()}), backend, MemoryAnswerStore(), tiny_request)
     result = virtual_run(scheduler.run)
     assert len(backend.calls) == 1
     assert result.failures == {"a": "400 invalid request (after 1 attempt)"}
@@ -396,7 +391,7 @@ def test_a_burst_of_429s_at_high_concurrency_is_one_incident_not_a_run_of_failur
     burst = {f"p{i}": [TransientBackendError("429 rate limited", retry_after=5)] for i in range(8)}
     backend = ScriptedBackend(script=burst)
     scheduler = PageGenerationScheduler(
-        tiny_plan(graph), backend, _MemoryStore(), tiny_request, max_concurrency=8, failure_threshold=3
+        tiny_plan(graph), backend, MemoryAnswerStore(), tiny_request, max_concurrency=8, failure_threshold=3
     )
     result = virtual_run(scheduler.run)
     assert not result.failures and len(result.answers) == 12
@@ -409,7 +404,7 @@ def test_failures_of_requests_sent_one_after_another_do_count():
     graph = {f"p{i}": () for i in range(12)}
     backend = ScriptedBackend(default=lambda r: TransientBackendError("429 rate limited", retry_after=5))
     scheduler = PageGenerationScheduler(
-        tiny_plan(graph), backend, _MemoryStore(), tiny_request, max_concurrency=8, failure_threshold=3
+        tiny_plan(graph), backend, MemoryAnswerStore(), tiny_request, max_concurrency=8, failure_threshold=3
     )
     with pytest.raises(RunAbortedError, match="3 failed requests in a row"):
         virtual_run(scheduler.run)
@@ -421,7 +416,7 @@ def test_failures_of_requests_sent_one_after_another_do_count():
 def test_a_refused_api_key_stops_the_run_at_once():
     plan, builder = shop_setup()
     backend = ScriptedBackend(default=lambda r: AuthenticationError("401: invalid x-api-key"))
-    scheduler = PageGenerationScheduler(plan, backend, _MemoryStore(), builder, max_concurrency=3)
+    scheduler = PageGenerationScheduler(plan, backend, MemoryAnswerStore(), builder, max_concurrency=3)
     with pytest.raises(AuthenticationError, match="401"):
         virtual_run(scheduler.run)
     assert len(backend.calls) <= 3  # the requests already in flight, no retries, nothing after
@@ -458,7 +453,7 @@ def test_cancellation_in_the_middle_leaves_a_consistent_cache_and_the_next_run_r
     result = virtual_run(PageGenerationScheduler(plan, resumed, cache, builder).run)
     assert result.stats.cache_hits == len(files)
     assert len(resumed.calls) == len(plan.prompts) - len(files)
-    fresh = virtual_run(PageGenerationScheduler(plan, ScriptedBackend(), _MemoryStore(), builder).run)
+    fresh = virtual_run(PageGenerationScheduler(plan, ScriptedBackend(), MemoryAnswerStore(), builder).run)
     assert result.answers == fresh.answers
 
 
@@ -477,7 +472,7 @@ def test_request_and_token_limits_are_never_exceeded():
 
     async def main() -> float:
         scheduler = PageGenerationScheduler(
-            plan, backend, _MemoryStore(), builder, max_concurrency=8, rate_limits=limits
+            plan, backend, MemoryAnswerStore(), builder, max_concurrency=8, rate_limits=limits
         )
         result = await scheduler.run()
         assert not result.failures
@@ -506,7 +501,7 @@ def test_the_limiter_learns_a_lower_limit_and_waits_for_an_exhausted_remainder()
 
     backend = ScriptedBackend(default=answer)
     scheduler = PageGenerationScheduler(
-        tiny_plan(graph), backend, _MemoryStore(), tiny_request, max_concurrency=1
+        tiny_plan(graph), backend, MemoryAnswerStore(), tiny_request, max_concurrency=1
     )
     virtual_run(scheduler.run)
     # Nothing configured, but the service said 2 per minute: p0 and p1 in the first minute, then p2...
@@ -582,7 +577,7 @@ def test_each_page_is_rendered_once_as_soon_as_its_prompts_have_settled():
 
     renderer = PageRenderer(render)
     scheduler = PageGenerationScheduler(
-        plan, backend, _MemoryStore(), builder, max_concurrency=4, renderer=renderer
+        plan, backend, MemoryAnswerStore(), builder, max_concurrency=4, renderer=renderer
     )
     virtual_run(scheduler.run)
     assert set(renderer.rendered) == {p.id for p in plan.pages}
@@ -607,7 +602,7 @@ def test_a_page_showing_an_answer_it_does_not_wait_for_is_rendered_again_once_it
         return f"{own} | related: {related}"
 
     renderer = PageRenderer(render)
-    scheduler = PageGenerationScheduler(plan, backend, _MemoryStore(), tiny_request, renderer=renderer)
+    scheduler = PageGenerationScheduler(plan, backend, MemoryAnswerStore(), tiny_request, renderer=renderer)
     virtual_run(scheduler.run)
     assert renderer.rendered["page:x"] == "<x given []> | related: <y given []>"
     assert renderer.renderings["page:x"] == renderings
@@ -618,7 +613,7 @@ def test_a_batching_backend_asking_for_huge_concurrency_gets_every_ready_prompt_
     graph = {f"p{i}": () for i in range(5)}
     backend = ScriptedBackend()
     scheduler = PageGenerationScheduler(
-        tiny_plan(graph), backend, _MemoryStore(), tiny_request, max_concurrency=100_000
+        tiny_plan(graph), backend, MemoryAnswerStore(), tiny_request, max_concurrency=100_000
     )
 
     async def main() -> float:
@@ -636,7 +631,7 @@ def test_progress_counts_and_the_summary_line():
     scheduler = PageGenerationScheduler(
         plan,
         backend,
-        _MemoryStore(),
+        MemoryAnswerStore(),
         builder,
         on_progress=lambda s: seen.append((s.done, s.total, s.retries)),
     )
