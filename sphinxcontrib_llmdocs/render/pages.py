@@ -383,20 +383,6 @@ def _grouped_edges(
     return sorted(edges), edges - runtime
 
 
-def _subclasses(ctx: RenderContext, module: ModuleFacts, cls: SymbolFacts) -> list[str]:
-    """Project classes deriving from ``cls`` (bases as written, matched through the importing module)."""
-    found = []
-    for other in ctx.facts.modules:
-        if other.name != module.name and module.name not in other.internal_imports:
-            continue
-        for symbol in other.symbols:
-            if symbol.kind != "class" or symbol.qualname == cls.qualname:
-                continue
-            if any(base.rpartition(".")[2].split("[")[0] == cls.name for base in symbol.bases):
-                found.append(symbol.qualname)
-    return sorted(found)
-
-
 def _class_structure(ctx: RenderContext, module: ModuleFacts, classes: list[SymbolFacts]) -> str | None:
     boxes: dict[str, ClassBox] = {}
     inherits: set[tuple[str, str]] = set()
@@ -411,7 +397,7 @@ def _class_structure(ctx: RenderContext, module: ModuleFacts, classes: list[Symb
         for base in cls.bases:
             boxes.setdefault(base, ClassBox(base))
             inherits.add((cls.name, base))
-        for sub in _subclasses(ctx, module, cls):
+        for sub in cls.derived:  # resolved by extraction, sorted
             short = sub if not sub.startswith(module.name + ".") else sub.rpartition(".")[2]
             boxes.setdefault(short, ClassBox(short))
             inherits.add((short, cls.name))
@@ -545,7 +531,7 @@ def _class_relations(w: _Writer, module: ModuleFacts, symbol: SymbolFacts) -> No
             bases.append(code_span(base))
     if bases:
         w.para("**Bases:** " + ", ".join(bases))
-    subclasses = _subclasses(w.ctx, module, symbol)
+    subclasses = symbol.derived
     if subclasses:
         w.para(
             "**Subclasses:** "
